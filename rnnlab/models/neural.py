@@ -1,0 +1,112 @@
+"""Neural forecasters: plain nn.Modules, each built from one small dataclass config.
+
+`fc` is a fully connected network on the flattened window (the lecture's Dense(12, relu) ->
+Dense(1)); `rnn`, `lstm`, `gru` run a (stacked) recurrent layer over either window layout and
+read the last hidden state through a linear head (many-to-one). Layouts: see data/windows.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from rnnlab.data.windows import LAYOUTS
+from rnnlab.errors import RnnlabError
+
+RECURRENT_CELLS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}  # rnnlab name -> torch.nn class
+
+
+@dataclass
+class FCConfig:
+    lags: int = 12
+    horizon: int = 1
+    hidden: tuple[int, ...] = (12,)  # one entry per hidden layer, relu between
+    dropout: float = 0.0
+
+
+class FC(nn.Module):
+    def __init__(self, config: FCConfig):
+        super().__init__()
+        self.config = config
+        layers: list[nn.Module] = []
+        width = config.lags
+        for size in config.hidden:
+            layers += [nn.Linear(width, size), nn.ReLU()]
+            if config.dropout > 0:
+                layers.append(nn.Dropout(config.dropout))
+            width = size
+        layers.append(nn.Linear(width, config.horizon))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.reshape(x.shape[0], -1)  # (B, k) from any layout
+        return self.net(x)  # (B, horizon)
+
+
+@dataclass
+class RNNConfig:
+    cell: str = "lstm"  # rnn | lstm | gru
+    lags: int = 12
+    layout: str = "timesteps"  # timesteps: (B, k, 1); features: (B, 1, k)
+    hidden: int = 6
+    layers: int = 1  # > 1 stacks layers: a deep RNN
+    dropout: float = 0.0  # between stacked layers
+    horizon: int = 1
+
+
+class RecurrentNet(nn.Module):
+    def __init__(self, config: RNNConfig):
+        super().__init__()
+        if config.cell not in RECURRENT_CELLS:
+            raise RnnlabError(
+                f"unknown cell {config.cell!r}; choose one of: {', '.join(RECURRENT_CELLS)}"
+            )
+        if config.layout not in ("timesteps", "features"):
+            raise RnnlabError(
+                f"a recurrent model takes layout timesteps or features, not {config.layout!r}"
+            )
+        self.config = config
+        input_size = 1 if config.layout == "timesteps" else config.lags
+        self.rnn = getattr(nn, RECURRENT_CELLS[config.cell])(
+            input_size,
+            config.hidden,
+            num_layers=config.layers,
+            dropout=config.dropout if config.layers > 1 else 0.0,
+            batch_first=True,
+        )
+        self.head = nn.Linear(config.hidden, config.horizon)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(x)  # (B, T, hidden)
+        return self.head(out[:, -1])  # (B, horizon): many-to-one, from the last step
+
+
+NEURAL = {
+    "fc": (FCConfig, FC),
+    "rnn": (RNNConfig, RecurrentNet),
+    "lstm": (RNNConfig, RecurrentNet),
+    "gru": (RNNConfig, RecurrentNet),
+}
+
+
+def model_layout(config) -> str:
+    """The window layout a model reads: flat for fc, its own layout for recurrent nets."""
+    return getattr(config, "layout", "flat")
+
+
+def build_model(name: str, **options) -> tuple[object, nn.Module]:
+    """Config and module for a registry name; options are the config's fields."""
+    if name not in NEURAL:
+        raise RnnlabError(f"unknown neural model {name!r}; choose one of: {', '.join(NEURAL)}")
+    config_cls, module_cls = NEURAL[name]
+    if config_cls is RNNConfig:
+        options = {**options, "cell": name}
+    fields = config_cls.__dataclass_fields__
+    config = config_cls(**{k: v for k, v in options.items() if k in fields and v is not None})
+    if model_layout(config) not in LAYOUTS:
+        raise RnnlabError(
+            f"unknown layout {model_layout(config)!r}; choose one of: {', '.join(LAYOUTS)}"
+        )
+    return config, module_cls(config)

@@ -1,0 +1,83 @@
+"""Plots as functions of arrays that return a matplotlib Figure (never plt.show()).
+
+Figures are made without pyplot: no GUI backend, faster import, safe in threads and servers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def _grid(n: int, width: float = 11.0, panel_height: float = 2.4, cols: int = 2, sharex=True):
+    rows = math.ceil(n / cols)
+    height = panel_height * rows + 0.6
+    # A fixed layout: constrained layout would double the drawing time.
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(
+        left=0.06, right=0.98, bottom=0.5 / height, top=1 - 0.55 / height, hspace=0.4, wspace=0.15
+    )
+    axes = fig.subplots(rows, cols, squeeze=False, sharex=sharex).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def plot_test_predictions(
+    history_dates, history, test_dates, actual, predictions: dict, scores: dict | None = None
+) -> Figure:
+    """One panel per model: end of the training span, test actuals, the model's forecasts."""
+    fig, axes = _grid(len(predictions))
+    for ax, (name, yhat) in zip(axes, predictions.items(), strict=False):
+        ax.plot(history_dates, history, color="0.65", lw=1, label="training")
+        ax.plot(test_dates, actual, color="black", lw=1.4, label="actual")
+        ax.plot(test_dates, yhat, color="tab:red", lw=1.2, label="forecast")
+        title = name if scores is None else f"{name}  (MASE {scores[name]:.3f})"
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle("Test span: one-step-ahead forecasts", fontsize=11)
+    return fig
+
+
+def plot_training_curves(curves: dict) -> Figure:
+    """Training and validation loss (MSE on scaled values) per epoch, log scale, one panel each."""
+    fig, axes = _grid(len(curves), panel_height=2.2, sharex=False)
+    for ax, (name, (train_loss, val_loss, best_epoch)) in zip(axes, curves.items(), strict=False):
+        epochs = np.arange(1, len(train_loss) + 1)
+        ax.plot(epochs, train_loss, lw=1.2, label="training")
+        if not np.all(np.isnan(val_loss)):
+            ax.plot(epochs, val_loss, lw=1.2, label="validation")
+        ax.axvline(best_epoch, color="0.5", ls="--", lw=1, label=f"kept (epoch {best_epoch})")
+        ax.set_yscale("log")
+        ax.set_title(name, fontsize=10, loc="left")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle("Training curves (MSE on scaled values)", fontsize=11)
+    return fig
+
+
+def plot_forecast(
+    history_dates, history, future_dates, forecast, name: str, holdout: dict | None = None
+) -> Figure:
+    """The series, its forecast past the end and, when given, the hold-out check.
+
+    `holdout`: {"dates": ..., "actual": ..., "forecasts": {model: values}}.
+    """
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(history_dates, history, color="black", lw=1.2, label="history")
+    ax.plot(future_dates, forecast, color="tab:red", lw=1.6, label=f"{name} forecast")
+    if holdout:
+        for label, values in holdout["forecasts"].items():
+            ax.plot(holdout["dates"], values, lw=1, ls="--", label=f"{label} on hold-out")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(f"Forecast of {len(forecast)} steps", fontsize=11, loc="left")
+    return fig
+
+
+def save_figure(fig: Figure, path) -> None:
+    fig.savefig(path, dpi=100)
