@@ -283,10 +283,20 @@ def test_too_few_rows(tmp_path):
         read_csv_series(write(tmp_path, rows(["1991-01", "1991-02"])))
 
 
-def test_a_bad_date_inside_the_data_is_reported(tmp_path):
-    text = rows(["1991-01", "1991-02", "1991-13", "1991-04", "1991-05"])
-    with pytest.raises(RnnlabError, match=r"line 4: '1991-13' in column 'date' is not a date like"):
-        read_csv_series(write(tmp_path, text))
+@pytest.mark.parametrize("bad_row", [1, 3])
+def test_a_bad_date_inside_the_data_is_reported(tmp_path, bad_row):
+    dates = ["1991-01", "1991-02", "1991-03", "1991-04", "1991-05"]
+    dates[bad_row] = "1991-13"
+    with pytest.raises(
+        RnnlabError,
+        match=rf"line {bad_row + 2}: '1991-13' is not a date like the other rows of its column",
+    ):
+        read_csv_series(write(tmp_path, rows(dates)))
+
+
+def test_dated_title_line_above_the_header_is_skipped(tmp_path):
+    text = "Jan 2024,Monthly report\n" + rows(["Jan 1991", "Feb 1991", "Mar 1991"])
+    assert read_csv_series(write(tmp_path, text)).values.tolist() == [1, 2, 3]
 
 
 @pytest.mark.parametrize(

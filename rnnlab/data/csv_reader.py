@@ -218,6 +218,25 @@ def _find_header(rows: list[list[str]], blank: np.ndarray, first: int) -> list[s
     return None
 
 
+def _broken_row(rows, blank, dated, block, later, date_j: int) -> int | None:
+    """A row that splits the data: undated, yet dated rows lie on both sides of it.
+
+    After the block any dated row counts (footnotes are not dated). Before it only a row whose
+    other cells are numbers counts, so a dated title line above a header is still skipped.
+    """
+    if later is not None:
+        stop = int(block[-1]) + 1
+        while blank[stop]:
+            stop += 1
+        return stop
+    above = [i for i in range(int(block[0]) - 1, -1, -1) if not blank[i]][:2]
+    if len(above) == 2 and dated[above[1]]:
+        others = [c.strip() for j, c in enumerate(rows[above[0]]) if j != date_j]
+        if others and not parse_numbers(pd.Series(others, dtype=object))[1].any():
+            return above[0]
+    return None
+
+
 def _resolve(spec: str | int, names: list[str], has_header: bool, path: Path) -> int:
     if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
         if 0 <= spec < len(names):
@@ -329,14 +348,11 @@ def read_csv_series(
         names = [c.strip() or str(i) for i, c in enumerate(header)]
         names = (names + [str(i) for i in range(len(names), width)])[:width]
     date_name = names[date_j]
-    if later is not None:
-        stop = int(rows_in[-1]) + 1
-        while blank[stop]:
-            stop += 1
+    broken = _broken_row(rows, blank, parsed.notna().to_numpy(), rows_in, later, date_j)
+    if broken is not None:
         raise RnnlabError(
-            f"{path}: line {line_of[stop]}: {cells(date_j)[stop]!r} in column {date_name!r} is "
-            f"not a date like the rows above ({fmt}), yet dated rows follow: "
-            + _show(lines, line_of, stop)
+            f"{path}: line {line_of[broken]}: {cells(date_j)[broken]!r} is not a date like the "
+            f"other rows of its column ({fmt}): " + _show(lines, line_of, broken)
         )
 
     # --- the value column
@@ -367,12 +383,12 @@ def read_csv_series(
             f"is not a number: {_show(lines, line_of, i)}"
         )
 
-    name = names[value_j] if header is not None else "y"
+    name = header[value_j].strip() if header is not None and value_j < len(header) else ""
     try:
         return make_series(
             parsed.iloc[rows_in].to_numpy(),
             values,
-            name=name,
+            name=name or "y",
             source=str(path),
             season=season,
             fill=fill,

@@ -41,6 +41,12 @@ FILL_METHODS = ("interpolate", "ffill")
 _FILL_HINT = "fill them with --fill interpolate or --fill ffill"
 _MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _DAY = pd.Timedelta(days=1)
+_DAY_US = 86_400_000_000
+
+
+def _micros(index: pd.DatetimeIndex) -> np.ndarray:
+    # Microseconds, pandas 3's default unit: years 1 to 9999 fit, unlike nanoseconds.
+    return index.as_unit("us").asi8
 
 
 @dataclass(frozen=True)
@@ -96,8 +102,8 @@ def infer_frequency(index: pd.DatetimeIndex) -> str:
     index = pd.DatetimeIndex(index)
     if len(index) < 2:
         raise RnnlabError("need at least 2 timestamps to infer a frequency")
-    steps = np.diff(index.as_unit("ns").asi8)
-    step = pd.Timedelta(int(np.median(steps)), unit="ns")
+    steps = np.diff(_micros(index))
+    step = pd.Timedelta(int(np.median(steps)), unit="us")
     if step <= pd.Timedelta(0):
         raise RnnlabError("timestamps are not sorted and unique; cannot infer a frequency")
     if step >= pd.Timedelta(days=27):
@@ -123,7 +129,7 @@ def _tick_alias(step: pd.Timedelta) -> str:
 def _is_business_daily(index: pd.DatetimeIndex) -> bool:
     # No weekend dates, one time of day, and at least one weekend skipped: a trading calendar.
     clock = index - index.normalize()
-    skips = np.diff(index.normalize().as_unit("ns").asi8) > _DAY.value
+    skips = np.diff(_micros(index.normalize())) > _DAY_US
     return bool((index.day_of_week < 5).all() and (clock == clock[0]).all() and skips.any())
 
 
@@ -153,8 +159,8 @@ def _calendar_alias(index: pd.DatetimeIndex, step: pd.Timedelta) -> str | None:
             alias = f"Y{kind}-{_MONTH_NAMES[first_month - 1]}"
             return {"YS-JAN": "YS", "YE-DEC": "YE"}.get(alias, alias)
         return f"M{kind}" if months == 1 else f"{months}M{kind}"
-    steps = np.diff(index.as_unit("ns").asi8)
-    if (steps == steps[0]).all() and steps[0] % _DAY.value == 0:
+    steps = np.diff(_micros(index))
+    if (steps == steps[0]).all() and steps[0] % _DAY_US == 0:
         return None  # a fixed step such as "28D" that only looks monthly
     # Other days of the month stand for their calendar month, quarter or year.
     if months in (1, 3, 12):
@@ -163,16 +169,17 @@ def _calendar_alias(index: pd.DatetimeIndex, step: pd.Timedelta) -> str | None:
 
 
 def _grid_positions(index: pd.DatetimeIndex, step: pd.Timedelta) -> np.ndarray:
-    stamps = index.as_unit("ns").asi8
+    stamps = _micros(index)
     offsets = stamps - stamps[0]
-    off_grid = offsets % step.value != 0
+    step_us = step // pd.Timedelta(microseconds=1)
+    off_grid = offsets % step_us != 0
     if off_grid.any():
         bad = index[int(np.argmax(off_grid))]
         raise RnnlabError(
             f"irregular timestamps: {_fmt(bad)} is off the {_tick_alias(step)} grid "
             f"that starts at {_fmt(index[0])}; rnnlab needs evenly spaced data"
         )
-    return offsets // step.value
+    return offsets // step_us
 
 
 def _positions(index: pd.DatetimeIndex, freq: str) -> tuple[np.ndarray, pd.Timestamp]:
@@ -274,8 +281,20 @@ def make_series(
     if len(vals) < 3:
         raise RnnlabError(f"a series needs at least 3 points; got {len(vals)}")
 
-    freq = infer_frequency(stamps)
-    pos, first = _positions(stamps, freq)
+    try:
+        freq = infer_frequency(stamps)
+        pos, first = _positions(stamps, freq)
+        if pos[-1] + 1 > max(10 * len(pos), len(pos) + 100_000):
+            # Mostly holes: a typo'd year or mixed-up formats, not something to fill.
+            raise RnnlabError(
+                f"the {freq} grid from {_fmt(stamps[0])} to {_fmt(stamps[-1])} has "
+                f"{int(pos[-1]) + 1} steps but only {len(pos)} rows; check the dates"
+            )
+        grid = pd.date_range(first, periods=int(pos[-1]) + 1, freq=freq).as_unit("us")
+    except (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta):
+        raise RnnlabError(
+            f"timestamps from {_fmt(stamps[0])} to {_fmt(stamps[-1])} span too wide a range"
+        ) from None
     same = np.diff(pos) == 0
     if same.any():
         # Two stamps inside one calendar period, e.g. 1991-05-01 and 1991-05-15 for "MS".
@@ -286,7 +305,6 @@ def make_series(
             "keep one row per period"
         )
 
-    grid = pd.date_range(first, periods=int(pos[-1]) + 1, freq=freq).as_unit("us")
     missing = len(grid) - len(stamps)
     if missing and fill is None:
         hole = np.flatnonzero(np.diff(pos) > 1)[0]
@@ -347,17 +365,15 @@ def looks_like_date_name(name: object) -> bool:
     return any(word in _DATE_WORDS for word in re.split(r"[^a-z]+", str(name).lower()))
 
 
-def _as_timestamps(values, what: str) -> pd.DatetimeIndex:
-    if isinstance(values, (pd.PeriodIndex, pd.PeriodDtype)) or isinstance(
-        getattr(values, "dtype", None), pd.PeriodDtype
-    ):
+def _as_timestamps(values: pd.Index | pd.Series, what: str) -> pd.DatetimeIndex:
+    if isinstance(values.dtype, pd.PeriodDtype):
         # A period's label is its start: monthly periods become "MS", quarters "QS".
         return pd.PeriodIndex(values).to_timestamp(how="start")
-    if pd.api.types.is_datetime64_any_dtype(getattr(values, "dtype", None)):
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return pd.DatetimeIndex(values)
     from rnnlab.data.csv_reader import parse_dates  # lazy: csv_reader imports this module
 
-    parsed = parse_dates(pd.Series(values).astype(str).str.strip())
+    parsed = parse_dates(pd.Series(values, dtype=object).astype(str).str.strip())
     if parsed is None:
         raise RnnlabError(f"{what} does not hold dates in a format rnnlab reads")
     return pd.DatetimeIndex(parsed)

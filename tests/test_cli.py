@@ -1,0 +1,190 @@
+"""The command line end to end, in-process, into temporary directories."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from rnnlab.cli import main
+
+QUICK = ["--epochs", "60", "--patience", "20", "--quiet"]
+DEMO_IDS = [
+    "naive",
+    "seasonal_naive",
+    "fc_1lag",
+    "lstm_1lag",
+    "fc_window",
+    "lstm_window_1x12",
+    "lstm_window_12x1",
+]
+METRIC_KEYS = {
+    "id",
+    "mse_scaled",
+    "rmse",
+    "mae",
+    "mape",
+    "smape",
+    "mase",
+    "r2",
+    "beats_seasonal_naive",
+    "fit_seconds",
+    "epochs",
+}
+
+
+def test_help_does_not_import_torch():
+    code = (
+        "import sys\nfrom rnnlab.cli import main\ntry:\n    main(['--help'])\n"
+        "except SystemExit:\n    pass\nassert 'torch' not in sys.modules, 'torch imported'\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "demo" in done.stdout and "forecast" in done.stdout
+
+
+def test_demo_writes_the_run_directory(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["demo", "--out", str(out), *QUICK]) == 0
+    printed = capsys.readouterr().out
+    assert "seasonal_naive" in printed and "beat seasonal naive" in printed
+    names = {p.name for p in out.iterdir()}
+    assert names == {
+        "config.json",
+        "metrics.json",
+        "predictions.csv",
+        "report.html",
+        "test_predictions.png",
+        "training_curves.png",
+    }
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [m["id"] for m in metrics["models"]] == DEMO_IDS
+    assert all(METRIC_KEYS <= set(m) for m in metrics["models"])
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert list(predictions.columns) == ["date", "actual", *DEMO_IDS]
+    assert len(predictions) == 51 and predictions.notna().all().all()  # every test point
+    config = json.loads((out / "config.json").read_text())
+    assert config["data"] == "builtin:elec_equip" and config["season"] == 12
+    assert config["models"]["lstm_window_12x1"]["model_config"]["layout"] == "timesteps"
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 2 and "http" not in page  # self-contained
+
+
+def _without_timings(path):
+    metrics = json.loads(path.read_text())
+    for row in metrics["models"]:
+        row.pop("fit_seconds")
+    return metrics
+
+
+def test_same_seed_gives_identical_metrics(tmp_path):
+    for name in ("a", "b"):
+        assert main(["demo", "--out", str(tmp_path / name), "--seed", "7", *QUICK]) == 0
+    a, b = (_without_timings(tmp_path / n / "metrics.json") for n in ("a", "b"))
+    assert a == b
+
+
+def test_existing_run_directory_needs_force(tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    assert main(["demo", "--out", str(out), *QUICK]) == 2
+    assert "already exists; choose another --out or pass --force" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "precious"
+    assert main(["demo", "--out", str(out), "--force", *QUICK]) == 0
+    assert not (out / "keep.txt").exists() and (out / "metrics.json").exists()
+
+
+def test_forecast_end_to_end(tmp_path, capsys):
+    out = tmp_path / "fc"
+    args = [
+        "forecast",
+        "--data",
+        "elec_equip",
+        "--horizon",
+        "6",
+        "--model",
+        "gru",
+        "--out",
+        str(out),
+        *QUICK,
+    ]
+    assert main(args) == 0
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert list(forecast.columns) == ["date", "yhat"]
+    assert list(forecast["date"]) == [f"2016-{m:02d}-01" for m in range(6, 12)]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert {m["id"] for m in metrics["models"]} == {
+        "naive",
+        "seasonal_naive",
+        "drift",
+        "mean",
+        "gru",
+    }
+    assert (out / "forecast.png").exists() and (out / "report.html").exists()
+    assert "hold-out check" in capsys.readouterr().out
+
+
+def test_datasets_lists_the_builtins(capsys):
+    assert main(["datasets"]) == 0
+    printed = capsys.readouterr().out
+    for name in ("elec_equip", "co2", "sunspots", "nile"):
+        assert name in printed
+    assert "1995-01-01 .. 2016-05-01" in printed and "257" in printed
+
+
+def _monthly(values: list[str], months: list[int] | None = None) -> str:
+    months = months or list(range(1, len(values) + 1))
+    rows = "".join(f"2000-{m:02d},{v}\n" for m, v in zip(months, values, strict=True))
+    return "date,sales\n" + rows
+
+
+BAD_INPUTS = [  # (file content, what the one line must say)
+    (_monthly(["1", "2", "3", "12.x", "5", "6"]), "line 5: value '12.x'"),
+    (_monthly(["1", "2", "3", "4", "5"], [1, 2, 3, 3, 4]), "duplicate"),
+    (_monthly(["1", "2", "3", "4", "5"], [1, 2, 3, 5, 6]), "--fill"),
+    (_monthly(["1", "2", "", "4", "5"]), "--fill"),
+    (_monthly(["1", "2", "inf", "4", "5"]), "infinite"),
+    (
+        "date,sales\n"
+        + "".join(f"20{y:02d}-{m:02d},{m}\n" for y in range(2) for m in range(1, 13)),
+        "the training span has",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_INPUTS)
+def test_bad_csv_gives_one_line_exit_2_and_no_directory(tmp_path, capsys, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    out = tmp_path / "out"
+    assert main(["demo", "--csv", str(path), "--out", str(out), *QUICK]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnlab demo: error: ") and err.count("\n") == 1
+    assert message in err
+    assert not out.exists() and not list(tmp_path.glob(".out*"))
+
+
+def test_unknown_column_lists_the_columns(tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    path.write_text("date,sales\n2000-01,1\n2000-02,2\n")
+    assert main(["demo", "--csv", str(path), "--value-col", "salez", *QUICK]) == 2
+    err = capsys.readouterr().err
+    assert "salez" in err and "date, sales" in err
+
+
+def test_argument_errors_are_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--split"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--split" in err and "rnnlab demo --help" in err
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    from rnnlab.errors import RnnlabError
+
+    with pytest.raises(RnnlabError):
+        main(["demo", "--data", "nowhere", "--debug", "--out", str(tmp_path / "x")])

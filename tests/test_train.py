@@ -1,0 +1,71 @@
+import pytest
+import torch
+
+from rnnlab.errors import RnnlabError
+from rnnlab.models.neural import build_model
+from rnnlab.optim import Adam
+from rnnlab.train import TrainConfig, seed_everything, train
+
+
+def test_adam_matches_torch_adam():
+    seed_everything(0)
+    _, ours = build_model("lstm", lags=4, hidden=5)
+    _, reference = build_model("lstm", lags=4, hidden=5)
+    reference.load_state_dict(ours.state_dict())
+    x, y = torch.randn(16, 4, 1), torch.randn(16, 1)
+    opt_ours = Adam(ours.parameters(), lr=0.01, weight_decay=0.01)
+    opt_ref = torch.optim.Adam(reference.parameters(), lr=0.01, weight_decay=0.01)
+    for _ in range(25):
+        for model, opt in ((ours, opt_ours), (reference, opt_ref)):
+            opt.zero_grad()
+            torch.nn.functional.mse_loss(model(x), y).backward()
+            opt.step()
+    for a, b in zip(ours.parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-5)
+
+
+def _data():
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(60, 5, generator=g)
+    return x, x[:, -1:] * 0.5 + 0.1 * torch.randn(60, 1, generator=g)
+
+
+def _fit(**config):
+    seed_everything(0)
+    _, model = build_model("fc", lags=5, hidden=(8,))
+    x, y = _data()
+    return model, train(model, x, y, TrainConfig(**config))
+
+
+def test_same_seed_same_numbers():
+    _, first = _fit(epochs=50)
+    _, second = _fit(epochs=50)
+    assert first.train_loss == second.train_loss and first.val_loss == second.val_loss
+
+
+def test_early_stopping_restores_the_best_weights():
+    model, result = _fit(epochs=500, patience=5, lr=0.05)
+    assert result.epochs == result.best_epoch + 5 < 500
+    x, y = _data()
+    with torch.no_grad():
+        val = torch.nn.functional.mse_loss(model(x[48:]), y[48:]).item()  # the 20% tail
+    assert val == pytest.approx(result.val_loss[result.best_epoch - 1], rel=1e-5)
+
+
+def test_lecture_setting_training_loss_patience_one():
+    _, result = _fit(epochs=500, monitor="train", patience=1)
+    assert all(v != v for v in result.val_loss)  # no validation: NaN
+    assert result.train_loss[-1] >= result.train_loss[-2]  # stopped at the first non-improvement
+
+
+def test_minibatches():
+    _, full = _fit(epochs=30, monitor="train")
+    _, mini = _fit(epochs=30, monitor="train", batch_size=8)
+    assert mini.train_loss[-1] < full.train_loss[0] and mini.train_loss != full.train_loss
+
+
+def test_too_few_windows_for_validation():
+    seed_everything(0)
+    _, model = build_model("fc", lags=2)
+    with pytest.raises(RnnlabError, match="only 2 training windows"):
+        train(model, torch.randn(2, 2), torch.randn(2, 1), TrainConfig())
