@@ -68,7 +68,7 @@ def print_leaderboard(rows: list[dict], title: str) -> None:
 
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("#", justify="right")
-    table.add_column("model")
+    table.add_column("model", no_wrap=True, min_width=16)
     for _, heading, _ in LEADERBOARD_COLUMNS:
         table.add_column(heading, justify="right")
     table.add_column("beats sNaive")

@@ -24,10 +24,11 @@ MONITORS = ("val", "train")
 @dataclass
 class TrainConfig:
     epochs: int = 1000  # an upper bound: early stopping usually ends sooner
-    lr: float = 0.01
+    lr: float = 0.02
     batch_size: int = 0  # 0: full batch
     clip: float = 1.0  # max gradient norm
-    patience: int = 50  # epochs without improvement before stopping
+    patience: int = 100  # epochs without improvement before stopping
+    min_delta: float = 1e-3  # an improvement is a relative drop of more than this
     monitor: str = "val"  # val: validation tail; train: training loss (the lecture's choice)
     val_fraction: float = 0.2  # share of the training windows, the most recent ones, for validation
     weight_decay: float = 0.0
@@ -78,7 +79,7 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: TrainConfi
     loss_fn = nn.MSELoss()
     generator = torch.Generator().manual_seed(config.seed)
     result = TrainResult()
-    best, best_state, wait = float("inf"), None, 0
+    best, best_state, reference, wait = float("inf"), None, float("inf"), 0
 
     model.train()
     for epoch in range(1, config.epochs + 1):
@@ -96,7 +97,7 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: TrainConfi
             loss = loss_fn(model(xb), yb)
             loss.backward()
             if config.clip:
-                nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+                nn.utils.clip_grad_norm_(model.parameters(), config.clip, foreach=True)
             optimizer.step()
             epoch_loss += loss.item() * len(xb)
         train_loss = epoch_loss / len(x_fit)
@@ -113,9 +114,11 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: TrainConfi
             progress(epoch, train_loss, val_loss)
 
         watched = val_loss if n_val else train_loss
-        if watched < best:
-            best, wait, result.best_epoch = watched, 0, epoch
+        if watched < best:  # keep the best weights seen ...
+            best, result.best_epoch = watched, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if watched < reference * (1 - config.min_delta):  # ... only real progress resets patience
+            reference, wait = watched, 0
         else:
             wait += 1
             if wait >= config.patience:

@@ -156,6 +156,23 @@ def test_utf8_bom_and_latin1(tmp_path):
     assert latin.name == "Verkäufe" and latin.values.tolist() == [1, 2, 3]
 
 
+def test_excel_unicode_text_export_is_utf16_with_tabs(tmp_path):
+    text = rows(["1991-01", "1991-02", "1991-03"], ["1,5", "2,5", "3"], sep="\t")
+    assert read_csv_series(write(tmp_path, text, "utf-16")).values.tolist() == [1.5, 2.5, 3]
+
+
+def test_compact_dates_and_utc_offsets(tmp_path):
+    compact = rows(["19910101", "19910102", "19910103"], header="date,v")
+    assert read_csv_series(write(tmp_path, compact)).freq == "D"
+    offsets = [
+        "2024-03-31T01:00:00+01:00",
+        "2024-03-31T03:00:00+02:00",
+        "2024-03-31T04:00:00+02:00",
+    ]
+    series = read_csv_series(write(tmp_path, rows(offsets)))  # across a DST switch
+    assert series.freq == "h" and str(series.index.tz) == "UTC"
+
+
 def test_no_header_names_columns_by_position(tmp_path):
     path = write(tmp_path, "1991-01,7,10\n1991-02,8,20\n1991-03,9,30\n")
     series = read_csv_series(path)
@@ -313,6 +330,12 @@ def test_dated_title_line_above_the_header_is_skipped(tmp_path):
 def test_files_without_data(tmp_path, text, message):
     with pytest.raises(RnnlabError, match=message):
         read_csv_series(write(tmp_path, text))
+
+
+def test_excel_workbook_is_refused(tmp_path):
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
+    with pytest.raises(RnnlabError, match="zip or Excel workbook; save the sheet as CSV"):
+        read_csv_series(tmp_path / "book.xlsx")
 
 
 def test_missing_file_and_directory(tmp_path):

@@ -53,9 +53,18 @@ def test_early_stopping_restores_the_best_weights():
 
 
 def test_lecture_setting_training_loss_patience_one():
-    _, result = _fit(epochs=500, monitor="train", patience=1)
+    _, result = _fit(epochs=500, monitor="train", patience=1, min_delta=0.0)
     assert all(v != v for v in result.val_loss)  # no validation: NaN
     assert result.train_loss[-1] >= result.train_loss[-2]  # stopped at the first non-improvement
+    assert all(a > b for a, b in zip(result.train_loss[:-2], result.train_loss[1:-1], strict=True))
+
+
+def test_patience_counts_only_real_progress():
+    _, result = _fit(epochs=2000, monitor="train", patience=10, min_delta=0.01)
+    losses = result.train_loss
+    # no epoch in the last ten improved on the loss ten epochs before by more than 1%
+    assert all(losses[-i] > 0.99 * min(losses[:-10]) for i in range(1, 11))
+    assert result.epochs < 2000
 
 
 def test_minibatches():

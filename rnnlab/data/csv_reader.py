@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -29,7 +31,7 @@ _MISSING = {"", "na", "nan", "n/a", "#n/a", ".", "-", "..", "...", "--", "null",
 
 # Explicit formats, tried on whole columns. Month-first comes before day-first, so 01/02/1991 is
 # read as January 2nd unless some row only parses day-first (13/02/1991).
-_QUARTER, _QUARTER_FIRST, _YEAR = "1991Q1", "Q1 1991", "%Y"
+_QUARTER, _QUARTER_FIRST, _YEAR, _COMPACT = "1991Q1", "Q1 1991", "%Y", "%Y%m%d"
 _DAY_FIRST_FREE = ["%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y"]
 DATE_FORMATS = (
     _DAY_FIRST_FREE
@@ -108,6 +110,9 @@ def _date_block(cells: pd.Series, blank: np.ndarray, formats) -> tuple | None:
     sample = filled.iloc[
         np.unique(np.linspace(0, len(filled) - 1, min(64, len(filled)), dtype=int))
     ]
+    numbers, _ = parse_numbers(sample.reset_index(drop=True))
+    if not {_YEAR, _COMPACT} & set(formats) and (~np.isnan(numbers)).sum() >= 0.9 * len(sample) > 0:
+        return None  # a column of numbers: skip some fifty format probes
     best = None
     for fmt in formats:
         if not any(_cell_matches(cell, fmt) for cell in sample):
@@ -191,50 +196,116 @@ def _read_text(path: Path) -> str:
 
 def _detect_separator(lines: list[str]) -> str | None:
     sample = [line for line in lines[:2000] if line.strip()]
-    best, best_score = None, (0, 0)
+    best, best_count = None, 0
     for sep in _SEPARATORS:
         widths = Counter(len(r) for r in csv.reader(sample, delimiter=sep, skipinitialspace=True))
-        counts = [(n, w) for w, n in widths.items() if w >= 2]
-        score = max(counts, default=(0, 0))  # rows of the most common width of 2+ fields
-        if score[0] > best_score[0]:
-            best, best_score = sep, score
+        # Score: how many rows share the most common width of 2+ fields.
+        count = max((n for w, n in widths.items() if w >= 2), default=0)
+        if count > best_count:
+            best, best_count = sep, count
     return best
 
 
-def _find_header(rows: list[list[str]], blank: np.ndarray, first: int) -> list[str] | None:
-    # The nearest non-blank row above the block, when it is as wide as the first data row.
-    above = first - 1
-    while above >= 0 and blank[above]:
-        above -= 1
-    if above < 0:
+class _Block(NamedTuple):
+    """The data rows found through one date column."""
+
+    fmt: str  # the date format that reads them
+    parsed: pd.Series  # datetimes for every row of the file, NaT where the cell is no date
+    rows: np.ndarray  # row positions of the data block
+    later: int | None  # a dated row after the block, which means a bad date split the data
+
+
+@dataclass
+class _Table:
+    """The file split into rows of cells, with per-column views for the column search."""
+
+    path: Path
+    lines: list[str]
+    rows: list[list[str]]
+    line_of: np.ndarray  # (n_rows,) 1-based file line of each row
+    blank: np.ndarray  # (n_rows,) True where every cell is empty
+    width: int  # the most common number of fields, at least 2
+    columns: dict[int, pd.Series] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> _Table:
+        text = _read_text(path)
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        sep = _detect_separator(lines)
+        if sep is None:
+            raise RnnlabError(
+                f"{path}: no rows with two or more fields separated by , ; tab or |; "
+                "rnnlab needs a date column and a value column"
+            )
+        reader = csv.reader(lines, delimiter=sep, skipinitialspace=True)
+        try:
+            rows = list(reader)
+        except csv.Error as err:
+            raise RnnlabError(f"{path}: line {reader.line_num}: cannot split it: {err}") from None
+        if len(rows) == len(lines):
+            line_of = np.arange(1, len(rows) + 1)  # one row per line: the usual case, and fast
+        else:  # a quoted cell spans lines: count them row by row
+            reader = csv.reader(lines, delimiter=sep, skipinitialspace=True)
+            line_of = np.array([reader.line_num for _ in reader])
+        widths = Counter(map(len, rows))
+        width = max((n, w) for w, n in widths.items() if w >= 2)[1]
+        blank = np.array([not "".join(r).strip() for r in rows])
+        return cls(path, lines, rows, line_of, blank, width)
+
+    def cells(self, j: int) -> pd.Series:
+        """Column j, stripped, "" where a row is too short."""
+        if j not in self.columns:
+            column = [r[j].strip() if j < len(r) else "" for r in self.rows]
+            self.columns[j] = pd.Series(column, dtype=object)
+        return self.columns[j]
+
+    def date_block(self, j: int, formats: list[str]) -> _Block | None:
+        found = _date_block(self.cells(j), self.blank, formats)
+        return None if found is None else _Block(*found)
+
+    def header_above(self, first: int) -> list[str] | None:
+        """The nearest non-blank row above the block, when it is as wide as the first data row."""
+        above = first - 1
+        while above >= 0 and self.blank[above]:
+            above -= 1
+        if above < 0:
+            return None
+        header, data = self.rows[above], self.rows[first]
+        named = [c.strip() for c in header]
+        while named and not named[-1]:
+            named.pop()
+        data_width = len(data) - next((i for i, c in enumerate(reversed(data)) if c.strip()), 0)
+        if len(named) >= 2 and (len(header) == len(data) or len(named) == data_width):
+            return [c.strip() for c in header]
         return None
-    header, data = rows[above], rows[first]
-    trimmed = [c.strip() for c in header]
-    while trimmed and not trimmed[-1]:
-        trimmed.pop()
-    data_width = len(data) - next((i for i, c in enumerate(reversed(data)) if c.strip()), 0)
-    if len(trimmed) >= 2 and (len(header) == len(data) or len(trimmed) == data_width):
-        return [c.strip() for c in header]
-    return None
 
+    def names(self, header: list[str] | None) -> list[str]:
+        """Column names: the header's, or positions where it has none."""
+        names = [c or str(i) for i, c in enumerate(header or [])][: self.width]
+        return names + [str(i) for i in range(len(names), self.width)]
 
-def _broken_row(rows, blank, dated, block, later, date_j: int) -> int | None:
-    """A row that splits the data: undated, yet dated rows lie on both sides of it.
+    def broken_row(self, block: _Block, date_j: int) -> int | None:
+        """A row that splits the data: undated, yet with dated rows on both sides of it.
 
-    After the block any dated row counts (footnotes are not dated). Before it only a row whose
-    other cells are numbers counts, so a dated title line above a header is still skipped.
-    """
-    if later is not None:
-        stop = int(block[-1]) + 1
-        while blank[stop]:
-            stop += 1
-        return stop
-    above = [i for i in range(int(block[0]) - 1, -1, -1) if not blank[i]][:2]
-    if len(above) == 2 and dated[above[1]]:
-        others = [c.strip() for j, c in enumerate(rows[above[0]]) if j != date_j]
-        if others and not parse_numbers(pd.Series(others, dtype=object))[1].any():
-            return above[0]
-    return None
+        After the block any dated row counts (footnotes are not dated). Before it only a row
+        whose other cells are numbers counts, so a dated title line above a header is skipped.
+        """
+        if block.later is not None:
+            stop = int(block.rows[-1]) + 1
+            while self.blank[stop]:
+                stop += 1
+            return stop
+        above = [i for i in range(int(block.rows[0]) - 1, -1, -1) if not self.blank[i]][:2]
+        if len(above) == 2 and pd.notna(block.parsed.iloc[above[1]]):
+            others = [c.strip() for j, c in enumerate(self.rows[above[0]]) if j != date_j]
+            if others and not parse_numbers(pd.Series(others, dtype=object))[1].any():
+                return above[0]
+        return None
+
+    def show(self, row: int) -> str:
+        """The file line of a row, cut to one readable line."""
+        text = self.lines[int(self.line_of[row]) - 1]
+        return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _resolve(spec: str | int, names: list[str], has_header: bool, path: Path) -> int:
@@ -255,6 +326,66 @@ def _resolve(spec: str | int, names: list[str], has_header: bool, path: Path) ->
     raise RnnlabError(f"no column {spec!r} in {path}; the columns are{hint}: {listed}")
 
 
+def _find_dates(table: _Table, date_col: str | int | None) -> tuple[int, _Block]:
+    """The date column and its data block: named, else named like a date, else the first."""
+    found = {j: b for j in range(table.width) if (b := table.date_block(j, DATE_FORMATS))}
+    if not found:
+        # Bare numbers (1991, 19910131) only count as dates in a column named like one;
+        # years also when they step by 1.
+        for j, fmt in ((j, fmt) for j in range(table.width) for fmt in (_YEAR, _COMPACT)):
+            block = table.date_block(j, [fmt])
+            if block is None:
+                continue
+            header = table.header_above(int(block.rows[0]))
+            years = block.parsed.iloc[block.rows].dt.year.to_numpy()
+            stepping = fmt == _YEAR and len(years) > 1 and np.median(np.abs(np.diff(years))) == 1
+            if (header and looks_like_date_name(header[j])) or stepping:
+                found[j] = block
+                break
+    if date_col is None:
+        if not found:
+            raise RnnlabError(
+                f"{table.path}: found no column of dates; rnnlab reads dates like {_EXAMPLES} "
+                "(name the column with --date-col if it has another header)"
+            )
+        # Prefer a date-named column among those whose block is not much shorter than the best.
+        longest = max(len(b.rows) for b in found.values())
+        candidates = [j for j, b in found.items() if 2 * len(b.rows) >= longest]
+        header = table.header_above(int(found[candidates[0]].rows[0]))
+        named = [j for j in candidates if header and looks_like_date_name(header[j])]
+        date_j = (named or candidates)[0]
+        return date_j, found[date_j]
+
+    if found:
+        header = table.header_above(int(next(iter(found.values())).rows[0]))
+    else:
+        header = next((r for r in table.rows if len(r) == table.width), None)
+    names = table.names(header)
+    date_j = _resolve(date_col, names, header is not None, table.path)
+    block = found.get(date_j) or table.date_block(date_j, DATE_FORMATS + [_YEAR, _COMPACT])
+    if block is None:
+        sample = next((c for c in table.cells(date_j) if c), "")
+        raise RnnlabError(
+            f"{table.path}: column {names[date_j]!r} holds no dates rnnlab reads (e.g. "
+            f"{sample!r}); use a format like {_EXAMPLES}"
+        )
+    return date_j, block
+
+
+def _find_values(table: _Table, block: _Block, names: list[str], date_j: int) -> int:
+    """The first column other than the dates whose cells in the block are mostly numbers."""
+    step = max(1, len(block.rows) // 200)  # a sample keeps wide files fast
+    for j in range(table.width):
+        if j != date_j:
+            numbers, bad = parse_numbers(table.cells(j).iloc[block.rows[::step]])
+            if (~np.isnan(numbers)).sum() > bad.sum():
+                return j
+    raise RnnlabError(
+        f"{table.path}: no column of numbers besides the date column {names[date_j]!r}; "
+        f"the columns are: {', '.join(names)}"
+    )
+
+
 def read_csv_series(
     path: str | Path,
     *,
@@ -269,136 +400,42 @@ def read_csv_series(
     date column is one whose header looks like a date (else the first that parses) and the
     value column the first other column of numbers. `season` and `fill` go to `make_series`.
     """
-    path = Path(path)
-    text = _read_text(path)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    sep = _detect_separator(lines)
-    if sep is None:
-        raise RnnlabError(
-            f"{path}: no rows with two or more fields separated by , ; tab or |; "
-            "rnnlab needs a date column and a value column"
-        )
-    reader = csv.reader(lines, delimiter=sep, skipinitialspace=True)
-    try:
-        rows = list(reader)
-    except csv.Error as err:
-        raise RnnlabError(f"{path}: line {reader.line_num}: cannot split it: {err}") from None
-    if len(rows) == len(lines):
-        line_of = np.arange(1, len(rows) + 1)  # one row per line: the usual case, and fast
-    else:  # a quoted cell spans lines: count them row by row
-        reader = csv.reader(lines, delimiter=sep, skipinitialspace=True)
-        line_of = np.array([reader.line_num for _ in reader])
-    widths = Counter(map(len, rows))
-    width = max((n, w) for w, n in widths.items() if w >= 2)[1]
-    blank = np.array([not "".join(r).strip() for r in rows])
-    columns: dict[int, pd.Series] = {}
-
-    def cells(j: int) -> pd.Series:
-        if j not in columns:
-            column = [r[j].strip() if j < len(r) else "" for r in rows]
-            columns[j] = pd.Series(column, dtype=object)
-        return columns[j]
-
-    # --- the date column and the data block
-    found = {j: b for j in range(width) if (b := _date_block(cells(j), blank, DATE_FORMATS))}
-    if not found:
-        # Bare numbers (1991, 19910131) only count as dates in a column named like one;
-        # years also when they step by 1.
-        for j, fmt in ((j, fmt) for j in range(width) for fmt in (_YEAR, "%Y%m%d")):
-            b = _date_block(cells(j), blank, [fmt])
-            if b is None:
-                continue
-            header = _find_header(rows, blank, int(b[2][0]))
-            years = b[1].iloc[b[2]].dt.year.to_numpy()
-            stepping = fmt == _YEAR and len(years) > 1 and np.median(np.abs(np.diff(years))) == 1
-            if (header and looks_like_date_name(header[j])) or stepping:
-                found[j] = b
-                break
-    if found:
-        longest = max(len(b[2]) for b in found.values())
-        candidates = [j for j, b in found.items() if 2 * len(b[2]) >= longest]
-        header = _find_header(rows, blank, int(found[candidates[0]][2][0]))
-        named = [j for j in candidates if header and looks_like_date_name(header[j])]
-        date_j = (named or candidates)[0]
-    elif date_col is None:
-        raise RnnlabError(
-            f"{path}: found no column of dates; rnnlab reads dates like {_EXAMPLES} "
-            "(name the column with --date-col if it has another header)"
-        )
-    else:
-        header, date_j = next((r for r in rows if len(r) == width), None), None
-    names = [c.strip() or str(i) for i, c in enumerate(header or [])]
-    names = (names + [str(i) for i in range(len(names), width)])[:width]
-
-    if date_col is not None:
-        date_j = _resolve(date_col, names, header is not None, path)
-        formats = DATE_FORMATS + [_YEAR, "%Y%m%d"]
-        block = found.get(date_j) or _date_block(cells(date_j), blank, formats)
-        if block is None:
-            sample = next((c for c in cells(date_j) if c), "")
-            raise RnnlabError(
-                f"{path}: column {names[date_j]!r} holds no dates rnnlab reads (e.g. "
-                f"{sample!r}); use a format like {_EXAMPLES}"
-            )
-    else:
-        block = found[date_j]
-    fmt, parsed, rows_in, later = block
-    header = _find_header(rows, blank, int(rows_in[0]))
-    if header is not None:
-        names = [c.strip() or str(i) for i, c in enumerate(header)]
-        names = (names + [str(i) for i in range(len(names), width)])[:width]
-    date_name = names[date_j]
-    broken = _broken_row(rows, blank, parsed.notna().to_numpy(), rows_in, later, date_j)
+    table = _Table.read(Path(path))
+    date_j, block = _find_dates(table, date_col)
+    header = table.header_above(int(block.rows[0]))
+    names = table.names(header)
+    broken = table.broken_row(block, date_j)
     if broken is not None:
         raise RnnlabError(
-            f"{path}: line {line_of[broken]}: {cells(date_j)[broken]!r} is not a date like the "
-            f"other rows of its column ({fmt}): " + _show(lines, line_of, broken)
+            f"{table.path}: line {table.line_of[broken]}: {table.cells(date_j)[broken]!r} is "
+            f"not a date like the other rows of its column ({block.fmt}): {table.show(broken)}"
         )
 
-    # --- the value column
-    if value_col is not None:
-        value_j = _resolve(value_col, names, header is not None, path)
-        if value_j == date_j:
-            raise RnnlabError(f"{path}: column {date_name!r} is the date column, not values")
+    if value_col is None:
+        value_j = _find_values(table, block, names, date_j)
     else:
-        value_j = None
-        for j in range(width):
-            if j == date_j:
-                continue
-            sample = cells(j).iloc[rows_in[:: max(1, len(rows_in) // 200)]]
-            numbers, bad = parse_numbers(sample)
-            if (~np.isnan(numbers)).sum() > bad.sum():
-                value_j = j
-                break
-        if value_j is None:
-            raise RnnlabError(
-                f"{path}: no column of numbers besides the date column {date_name!r}; "
-                f"the columns are: {', '.join(names)}"
-            )
-    values, bad = parse_numbers(cells(value_j).iloc[rows_in].reset_index(drop=True))
+        value_j = _resolve(value_col, names, header is not None, table.path)
+        if value_j == date_j:
+            raise RnnlabError(f"{table.path}: column {names[date_j]!r} is the date column")
+    cells = table.cells(value_j).iloc[block.rows]
+    values, bad = parse_numbers(cells.reset_index(drop=True))
     if bad.any():
-        i = int(rows_in[int(np.argmax(bad))])
+        i = int(block.rows[int(np.argmax(bad))])
         raise RnnlabError(
-            f"line {line_of[i]}: value {cells(value_j)[i]!r} in column {names[value_j]!r} "
-            f"is not a number: {_show(lines, line_of, i)}"
+            f"line {table.line_of[i]}: value {cells[i]!r} in column {names[value_j]!r} "
+            f"is not a number: {table.show(i)}"
         )
 
     name = header[value_j].strip() if header is not None and value_j < len(header) else ""
     try:
         return make_series(
-            parsed.iloc[rows_in].to_numpy(),
+            block.parsed.iloc[block.rows].to_numpy(),
             values,
             name=name or "y",
-            source=str(path),
+            source=str(table.path),
             season=season,
             fill=fill,
-            line_numbers=line_of[rows_in],
+            line_numbers=table.line_of[block.rows],
         )
     except RnnlabError as err:
-        raise RnnlabError(f"{path}: {err}") from None
-
-
-def _show(lines: list[str], line_of: np.ndarray, row: int) -> str:
-    """The file line of a row, cut to one readable line."""
-    text = lines[int(line_of[row]) - 1]
-    return text if len(text) <= 80 else text[:77] + "..."
+        raise RnnlabError(f"{table.path}: {err}") from None

@@ -50,7 +50,9 @@ def _read_frame(name: str) -> tuple[pd.DatetimeIndex, pd.Series]:
     if name == "elec_equip":
         return pd.to_datetime(df.iloc[:, 0], format="%b-%d-%Y"), df.iloc[:, 1]
     if name == "co2":
-        weekly = pd.Series(df["co2"].to_numpy(), pd.to_datetime(df["date"].astype(str), format="%Y%m%d"))
+        weekly = pd.Series(
+            df["co2"].to_numpy(), pd.to_datetime(df["date"].astype(str), format="%Y%m%d")
+        )
         monthly = weekly.resample("MS").mean()  # months with no reading stay NaN: interpolated
         return monthly.index, monthly
     if name in ("sunspots", "nile"):

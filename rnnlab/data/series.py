@@ -207,7 +207,9 @@ def _positions(index: pd.DatetimeIndex, freq: str) -> tuple[np.ndarray, pd.Times
         first_ord = ordinals[0] + (anchor - ordinals[0]) % span
     else:  # the period that starts at or before it
         first_ord = ordinals[0] - (ordinals[0] - anchor) % span
-    first = pd.Timestamp(year=int(first_ord // 12), month=int(first_ord % 12) + 1, day=1)
+    first = pd.Timestamp(
+        year=int(first_ord // 12), month=int(first_ord % 12) + 1, day=1, tz=index.tz
+    )
     if is_end:
         first = first + pd.offsets.MonthEnd(0)
     return (ordinals - first_ord) // span, first

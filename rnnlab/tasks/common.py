@@ -80,11 +80,17 @@ def add_train_args(parser: argparse.ArgumentParser) -> None:
         help="epochs without improvement before stopping (default: 100)",
     )
     group.add_argument(
+        "--min-delta",
+        type=float,
+        default=1e-3,
+        help="relative drop of the watched loss that counts as progress (default: 0.001)",
+    )
+    group.add_argument(
         "--monitor",
         choices=("val", "train"),
         default="val",
         help="early stopping on a validation tail (val, default) or on the training "
-        "loss (train; with --patience 1 this is the lecture's setting)",
+        "loss (train; with --patience 1 --min-delta 0 this is the lecture's setting)",
     )
     group.add_argument(
         "--val-fraction",
@@ -98,6 +104,8 @@ def train_overrides(args: argparse.Namespace) -> dict:
     """TrainConfig fields from the command line."""
     if args.epochs < 1 or args.patience < 1 or args.lr <= 0 or args.batch_size < 0:
         raise RnnlabError("--epochs and --patience must be >= 1, --lr > 0, --batch-size >= 0")
+    if not 0 <= args.min_delta < 1:
+        raise RnnlabError(f"--min-delta must lie in [0, 1) (got {args.min_delta})")
     if not 0 < args.val_fraction < 1:
         raise RnnlabError(f"--val-fraction must lie between 0 and 1 (got {args.val_fraction})")
     return {
@@ -105,6 +113,7 @@ def train_overrides(args: argparse.Namespace) -> dict:
         "lr": args.lr,
         "batch_size": args.batch_size,
         "patience": args.patience,
+        "min_delta": args.min_delta,
         "monitor": args.monitor,
         "val_fraction": args.val_fraction,
     }
