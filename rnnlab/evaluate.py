@@ -7,6 +7,7 @@ Rows have the same keys for baselines and neural models alike.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from rnnlab.data.scaling import fit_scaler
 from rnnlab.data.series import SeriesData
 from rnnlab.forecaster import Forecaster
 from rnnlab.metrics import forecast_metrics, mse
+from rnnlab.models import BASELINE_NAMES
+from rnnlab.parallel import available_workers, balance, in_parallel
 
 
 @dataclass
@@ -27,15 +30,33 @@ class Evaluation:
     forecasters: dict = field(default_factory=dict)  # id -> fitted Forecaster
 
 
-def _fit(series: SeriesData, n_train: int, mid: str, spec: dict, seed: int, progress):
-    forecaster = Forecaster(seed=seed, **spec)
-    callback = None
-    if progress is not None and not forecaster.is_baseline:
-        epochs = spec.get("train", {}).get("epochs", 1000)
-        callback = progress.callback(mid, epochs)
-    start = time.perf_counter()
-    forecaster.fit(series, n_train, progress=callback)
-    return forecaster, start
+def _fit_group(series, n_train, specs: dict, mode: str, seed: int, progress) -> list[tuple]:
+    """Fit and forecast each spec; [(id, forecaster, forecasts, seconds)]."""
+    done = []
+    for mid, spec in specs.items():
+        forecaster = Forecaster(seed=seed, **spec)
+        callback = None
+        if progress is not None and not forecaster.is_baseline:
+            callback = progress.callback(mid, spec.get("train", {}).get("epochs", 1000))
+        start = time.perf_counter()
+        forecaster.fit(series, n_train, progress=callback)
+        if mode == "one_step":
+            yhat = forecaster.predict_one_step(series.values, n_train)
+        else:
+            yhat = forecaster.forecast(series.values[:n_train], len(series) - n_train)
+        done.append((mid, forecaster, yhat, time.perf_counter() - start))
+    return done
+
+
+def _cost(spec: dict) -> float:
+    """A rough guess of a spec's training time, to share the work between processes."""
+    model = spec["model"]
+    if model in BASELINE_NAMES:
+        return 0.01
+    if model == "fc":
+        return 1.0
+    steps = spec.get("lags", 12) if spec.get("layout", "timesteps") == "timesteps" else 1
+    return 1.0 + 3.0 * (1 + steps / 4)
 
 
 def _row(mid: str, forecaster: Forecaster, actual, yhat, series, n_train, seconds) -> dict:
@@ -76,21 +97,34 @@ def evaluate(
     mode: str = "one_step",
     seed: int = 0,
     progress=None,
+    workers: int | None = None,
 ) -> Evaluation:
     """Fit each spec ({id: Forecaster options}) on values[:n_train] and score values[n_train:].
 
     mode "one_step": every test point is forecast from the actual values before it (the
     lecture's protocol); "holdout": all test points are forecast from the one origin n_train.
+    Models train in up to `workers` processes (default: the free cores); each is seeded on its
+    own, so the numbers do not depend on how they were shared out.
     """
+    workers = available_workers() if workers is None else workers
+    groups = balance({mid: _cost(spec) for mid, spec in specs.items()}, max(1, workers))
+    calls = [
+        functools.partial(
+            _fit_group,
+            series,
+            n_train,
+            {mid: specs[mid] for mid in group},
+            mode,
+            seed,
+            progress if i == 0 else None,
+        )
+        for i, group in enumerate(groups)
+    ]
+    fitted = {mid: rest for group in in_parallel(calls, workers) for mid, *rest in group}
     evaluation = Evaluation()
     actual = series.values[n_train:].astype(np.float64)
-    for mid, spec in specs.items():
-        forecaster, start = _fit(series, n_train, mid, spec, seed, progress)
-        if mode == "one_step":
-            yhat = forecaster.predict_one_step(series.values, n_train)
-        else:
-            yhat = forecaster.forecast(series.values[:n_train], len(actual))
-        seconds = time.perf_counter() - start
+    for mid in specs:  # in the order given, whatever process fitted each
+        forecaster, yhat, seconds = fitted[mid]
         evaluation.rows.append(_row(mid, forecaster, actual, yhat, series, n_train, seconds))
         evaluation.predictions[mid] = yhat
         evaluation.forecasters[mid] = forecaster

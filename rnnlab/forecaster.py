@@ -44,7 +44,7 @@ def as_series(data, **options) -> SeriesData:
     """A SeriesData from SeriesData, a pandas Series or a DataFrame."""
     if isinstance(data, SeriesData):
         return data
-    from rnnlab.data.series import from_pandas
+    from rnnlab.data.frames import from_pandas
 
     return from_pandas(data, **options)
 

@@ -81,3 +81,8 @@ def plot_forecast(
 
 def save_figure(fig: Figure, path) -> None:
     fig.savefig(path, dpi=100)
+
+
+def draw_to_file(draw, path) -> None:
+    """Make a figure with `draw()` and save it: one picklable-free unit of work for in_parallel."""
+    save_figure(draw(), path)

@@ -69,3 +69,14 @@ def test_clear_errors(seasonal_series):
         Forecaster("lstm").fit(seasonal_series, 30)
     with pytest.raises(RnnlabError, match="unknown transform 'log'"):
         Forecaster("fc", transform="log").fit(seasonal_series)
+
+
+def test_python_api_as_in_the_readme():
+    import rnnlab
+
+    series = rnnlab.load_series("elec_equip")
+    assert len(series) == 257 and series.season == 12
+    forecaster = rnnlab.Forecaster(model="lstm", lags=12, layout="timesteps", **FAST)
+    future = forecaster.fit(series).predict(12)
+    assert len(future) == 12 and str(future.index[0].date()) == "2016-06-01"
+    assert 60 < future.min() and future.max() < 140  # the index's range, not a runaway

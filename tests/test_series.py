@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rnnlab.data.frames import from_pandas
 from rnnlab.data.series import (
     SEASON_BY_FREQ,
     SeriesData,
-    from_pandas,
     infer_frequency,
     make_series,
     season_for,

@@ -21,7 +21,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from rnnlab.data.series import SeriesData, looks_like_date_name, make_series
+from rnnlab.data.frames import looks_like_date_name
+from rnnlab.data.series import SeriesData, make_series
 from rnnlab.errors import RnnlabError
 
 # Ties go to the earlier separator: a ";" file with decimal commas and no header splits as

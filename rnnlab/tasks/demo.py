@@ -12,6 +12,7 @@ from the actual values before it, next to naive and seasonal naive:
 from __future__ import annotations
 
 import argparse
+import functools
 import shlex
 from pathlib import Path
 
@@ -104,6 +105,7 @@ def write_run(out: Path, series, n_train: int, result, config: dict) -> None:
     import pandas as pd
 
     from rnnlab import plots, report
+    from rnnlab.parallel import in_parallel
 
     report.write_json(out / "config.json", config)
     report.write_json(
@@ -127,8 +129,8 @@ def write_run(out: Path, series, n_train: int, result, config: dict) -> None:
 
     context = max(n_train - 3 * max(series.season, 12), 0)  # the last three seasons of training
     scores = {row["id"]: row["mase"] for row in result.rows}
-    figures = {
-        "test_predictions.png": plots.plot_test_predictions(
+    figures = {  # name -> how to draw it; drawn in parallel, each in its own process
+        "test_predictions.png": lambda: plots.plot_test_predictions(
             series.index[context : n_train + 1],
             series.values[context : n_train + 1],
             test_index,
@@ -136,10 +138,11 @@ def write_run(out: Path, series, n_train: int, result, config: dict) -> None:
             result.predictions,
             scores,
         ),
-        "training_curves.png": plots.plot_training_curves(result.curves),
+        "training_curves.png": lambda: plots.plot_training_curves(result.curves),
     }
-    for name, fig in figures.items():
-        plots.save_figure(fig, out / name)
+    in_parallel(
+        [functools.partial(plots.draw_to_file, draw, out / name) for name, draw in figures.items()]
+    )
     sections = [
         (
             "Leaderboard",

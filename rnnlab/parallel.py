@@ -1,0 +1,77 @@
+"""Run a few independent calls at once on a laptop's cores, by forking this process.
+
+Why fork: the children start with torch already imported (a fresh interpreter would spend
+seconds importing it again), so even sub-second jobs, like fitting one of the lecture's small
+models, gain from a second core. Where fork is unavailable (Windows, macOS default) or only one
+core is free, the calls simply run one after another. Results come back pickled by value; an
+exception in a child is raised again here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable
+
+
+def available_workers() -> int:
+    """Processes worth running: the cores this process may use, when it can fork."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def in_parallel(calls: list[Callable], workers: int | None = None) -> list:
+    """Results of `calls`, in order; calls[0] runs here, the others in forked children."""
+    workers = available_workers() if workers is None else workers
+    if workers < 2 or len(calls) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [call() for call in calls]
+    context = multiprocessing.get_context("fork")
+    children = []
+    for call in calls[1:]:
+        receive, send = context.Pipe(duplex=False)
+        # With fork the target is not pickled: closures and bound methods are fine.
+        child = context.Process(target=_run_and_send, args=(call, send), daemon=True)
+        child.start()
+        send.close()
+        children.append((child, receive))
+    try:
+        results = [calls[0]()]
+    except BaseException:
+        for child, _ in children:
+            child.terminate()
+        raise
+    for child, receive in children:
+        try:
+            ok, value = pickle.loads(receive.recv_bytes())
+        except EOFError:
+            raise RuntimeError(f"a worker process died (exit code {child.exitcode})") from None
+        finally:
+            child.join()
+        if not ok:
+            raise value
+        results.append(value)
+    return results
+
+
+def _run_and_send(call: Callable, send) -> None:
+    # Plain pickle, by value: multiprocessing's own pickler would pass torch tensors as shared
+    # memory handles that die with this process.
+    try:
+        send.send_bytes(pickle.dumps((True, call())))
+    except BaseException as err:  # noqa: BLE001 - the parent re-raises it
+        send.send_bytes(pickle.dumps((False, err)))
+    finally:
+        send.close()
+
+
+def balance(costs: dict[str, float], groups: int) -> list[list[str]]:
+    """Split keys into `groups` lists of similar total cost (longest first, to the lightest)."""
+    out: list[list[str]] = [[] for _ in range(groups)]
+    totals = [0.0] * groups
+    for key in sorted(costs, key=costs.get, reverse=True):
+        lightest = totals.index(min(totals))
+        out[lightest].append(key)
+        totals[lightest] += costs[key]
+    return [group for group in out if group]
