@@ -188,3 +188,15 @@ def test_debug_shows_the_traceback(tmp_path):
 
     with pytest.raises(RnnlabError):
         main(["demo", "--data", "nowhere", "--debug", "--out", str(tmp_path / "x")])
+
+
+@pytest.mark.slow
+def test_default_demo_beats_seasonal_naive(tmp_path):
+    """The issue's acceptance: with default settings the window models beat seasonal naive."""
+    assert main(["demo", "--out", str(tmp_path / "run"), "--quiet"]) == 0
+    rows = {
+        r["id"]: r for r in json.loads((tmp_path / "run" / "metrics.json").read_text())["models"]
+    }
+    for model in ("fc_window", "lstm_window_12x1"):
+        assert rows[model]["beats_seasonal_naive"], (model, rows[model]["mase"])
+        assert rows[model]["mase"] < 0.8 * rows["seasonal_naive"]["mase"]
