@@ -20,8 +20,10 @@ def _grid(n: int, width: float = 11.0, panel_height: float = 2.4, cols: int = 2,
         left=0.06, right=0.98, bottom=0.5 / height, top=1 - 0.55 / height, hspace=0.4, wspace=0.15
     )
     axes = fig.subplots(rows, cols, squeeze=False, sharex=sharex).ravel()
-    for ax in axes[n:]:
-        ax.set_visible(False)
+    for i in range(n, len(axes)):
+        axes[i].set_visible(False)
+        if sharex and i >= cols:
+            axes[i - cols].tick_params(labelbottom=True)  # it is now its column's lowest panel
     return fig, axes
 
 

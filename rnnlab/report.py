@@ -86,7 +86,7 @@ def print_leaderboard(rows: list[dict], title: str) -> None:
             f"{row['fit_seconds']:.2f}",
             str(row["epochs"] or "–"),
         )
-    console = Console(width=max(Console().width, 120))
+    console = Console(width=max(Console().width, 132))
     console.print(table)
     if line := verdict(rows):
         console.print(line)

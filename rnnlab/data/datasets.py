@@ -25,8 +25,7 @@ class Builtin:
 BUILTINS = {
     "elec_equip": Builtin(
         "elec_equip/elec_equip.csv",
-        "Euro-area manufacture of electrical equipment, turnover index, monthly, "
-        "not seasonally adjusted (the default)",
+        "Euro-area electrical equipment turnover, monthly, not seasonally adjusted (default)",
     ),
     "co2": Builtin(
         "co2/co2.csv", "Mauna Loa atmospheric CO2 in ppm, weekly readings averaged to months"

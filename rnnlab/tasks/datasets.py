@@ -30,5 +30,5 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(
             name, series.freq, str(series.season), span, str(len(series)), builtin.description
         )
-    Console(width=160).print(table)
+    Console(width=max(Console().width, 120)).print(table)
     return 0

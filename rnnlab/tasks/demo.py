@@ -143,7 +143,18 @@ def write_run(out: Path, series, n_train: int, result, config: dict) -> None:
     in_parallel(
         [functools.partial(plots.draw_to_file, draw, out / name) for name, draw in figures.items()]
     )
+    first = config["models"]["fc_window"]
     sections = [
+        (
+            "Data and protocol",
+            f"<p>{series.name} ({series.source}): {len(series)} points, frequency {series.freq}, "
+            f"season m = {series.season}. Training span {series.index[0].date()} to "
+            f"{series.index[n_train - 1].date()} ({n_train} points), test span "
+            f"{series.index[n_train].date()} to {series.index[-1].date()} "
+            f"({len(series) - n_train} points). The networks learn differences over "
+            f"{first['difference_order']} step(s), scaled ({first['scaler']}) on the training "
+            "span; early stopping as in config.json below.</p>",
+        ),
         (
             "Leaderboard",
             f"<p class='verdict'>{report.verdict(result.rows)}</p>"
