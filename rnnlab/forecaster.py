@@ -104,7 +104,7 @@ class Forecaster:
         import torch
 
         from rnnlab.models.neural import build_model, model_layout
-        from rnnlab.train import TrainConfig, seed_everything, train
+        from rnnlab.train import TensorWindows, TrainConfig, seed_everything, train
 
         cfg = self.config
         z = difference(self.history_, self.order_)  # (n_train - order,)
@@ -126,7 +126,8 @@ class Forecaster:
         x, y = make_windows(z_scaled, cfg.lags, 1)  # (B, lags), (B, 1)
         self.train_config_ = TrainConfig(**{**cfg.train, "seed": self.seed})
         x = to_layout(x, self.layout_)
-        self.train_result_ = train(self.model_, x, y, self.train_config_, progress)
+        data = TensorWindows(x, y, self.train_config_)
+        self.train_result_ = train(self.model_, data, self.train_config_, progress)
         return self
 
     def _check_length(self, n_train: int) -> None:

@@ -9,6 +9,7 @@ patience 1; the best weights are restored at the end.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from rnnlab.errors import RnnlabError
 from rnnlab.optim import Adam
 
 MONITORS = ("val", "train")
+LOSSES = {"mse": nn.MSELoss, "mae": nn.L1Loss}
 
 
 @dataclass
@@ -32,6 +34,8 @@ class TrainConfig:
     monitor: str = "val"  # val: validation tail; train: training loss (the lecture's choice)
     val_fraction: float = 0.2  # share of the training windows, the most recent ones, for validation
     weight_decay: float = 0.0
+    loss: str = "mse"  # mse | mae
+    schedule: str = "constant"  # constant | cosine (warm-up, then cosine decay to 0)
     seed: int = 0
 
 
@@ -66,33 +70,65 @@ def validation_split(n_windows: int, config: TrainConfig) -> int:
     return n_val
 
 
-def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: TrainConfig, progress=None):
-    """Fit `model` to windows x (B, ...) -> y (B, horizon) in place; return the loss history.
+class TensorWindows:
+    """Windows in memory: full batch or shuffled mini-batches; the latest are validation."""
 
-    `progress`, when given, is called as progress(epoch, train_loss, val_loss) after each epoch.
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, config: TrainConfig):
+        n_val = validation_split(len(x), config)
+        self.x_fit, self.y_fit = x[: len(x) - n_val], y[: len(y) - n_val]  # (B_fit, ...)
+        self.x_val, self.y_val = x[len(x) - n_val :], y[len(y) - n_val :]  # (B_val, ...)
+        self.batch_size = config.batch_size
+
+    def batches(self, generator: torch.Generator):
+        n = len(self.x_fit)
+        if not self.batch_size or self.batch_size >= n:
+            yield self.x_fit, self.y_fit  # full batch
+            return
+        order = torch.randperm(n, generator=generator)
+        for i in range(0, n, self.batch_size):
+            idx = order[i : i + self.batch_size]
+            yield self.x_fit[idx], self.y_fit[idx]
+
+    def steps_per_epoch(self) -> int:
+        n = len(self.x_fit)
+        return 1 if not self.batch_size else max(1, math.ceil(n / self.batch_size))
+
+    def validation(self):
+        return (self.x_val, self.y_val) if len(self.x_val) else None
+
+
+def learning_rate(config: TrainConfig, progress: float) -> float:
+    """lr at a point of training (0 to 1): constant, or a short warm-up then a cosine decay."""
+    if config.schedule == "constant":
+        return config.lr
+    warmup = 0.05
+    if progress < warmup:
+        return config.lr * (progress / warmup)
+    return config.lr * 0.5 * (1 + math.cos(math.pi * (progress - warmup) / (1 - warmup)))
+
+
+def train(model: nn.Module, data, config: TrainConfig, progress=None) -> TrainResult:
+    """Fit `model` in place on `data`; return the loss history.
+
+    `data` hands out training batches, `batches(generator)` -> (x (B, ...), y (B, horizon)), and
+    `validation()` -> (x, y) or None: TensorWindows for windows in memory, PanelWindows for windows
+    sampled across many series. `progress`, when given, is called as
+    progress(epoch, train_loss, val_loss) after each epoch.
     """
     start = time.perf_counter()
-    n_val = validation_split(len(x), config)
-    x_fit, y_fit = x[: len(x) - n_val], y[: len(y) - n_val]  # (B_fit, ...), (B_fit, horizon)
-    x_val, y_val = x[len(x) - n_val :], y[len(y) - n_val :]  # (B_val, ...), (B_val, horizon)
     optimizer = Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    loss_fn = nn.MSELoss()
+    loss_fn = LOSSES[config.loss]()
     generator = torch.Generator().manual_seed(config.seed)
+    validation = data.validation()
+    total_steps, step = config.epochs * data.steps_per_epoch(), 0
     result = TrainResult()
     best, best_state, reference, wait = float("inf"), None, float("inf"), 0
 
     model.train()
     for epoch in range(1, config.epochs + 1):
-        if config.batch_size and config.batch_size < len(x_fit):
-            order = torch.randperm(len(x_fit), generator=generator)
-            batches = [
-                order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)
-            ]
-        else:
-            batches = [None]  # full batch
-        epoch_loss = 0.0
-        for idx in batches:
-            xb, yb = (x_fit, y_fit) if idx is None else (x_fit[idx], y_fit[idx])
+        epoch_loss, seen = 0.0, 0
+        for xb, yb in data.batches(generator):
+            optimizer.lr = learning_rate(config, step / total_steps)
             optimizer.zero_grad()
             loss = loss_fn(model(xb), yb)
             loss.backward()
@@ -100,20 +136,21 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: TrainConfi
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip, foreach=True)
             optimizer.step()
             epoch_loss += loss.item() * len(xb)
-        train_loss = epoch_loss / len(x_fit)
+            seen, step = seen + len(xb), step + 1
+        train_loss = epoch_loss / seen
 
         val_loss = float("nan")
-        if n_val:
+        if validation is not None:
             model.eval()
             with torch.no_grad():
-                val_loss = loss_fn(model(x_val), y_val).item()
+                val_loss = loss_fn(model(validation[0]), validation[1]).item()
             model.train()
         result.train_loss.append(train_loss)
         result.val_loss.append(val_loss)
         if progress is not None:
             progress(epoch, train_loss, val_loss)
 
-        watched = val_loss if n_val else train_loss
+        watched = val_loss if validation is not None else train_loss
         if watched < best:  # keep the best weights seen ...
             best, result.best_epoch = watched, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}

@@ -6,7 +6,7 @@ import torch
 from rnnlab.data.windows import to_layout
 from rnnlab.errors import RnnlabError
 from rnnlab.models.neural import NEURAL, build_model, model_layout
-from rnnlab.train import TrainConfig, seed_everything, train
+from rnnlab.train import TensorWindows, TrainConfig, seed_everything, train
 
 CASES = [
     ("fc", {"hidden": (12,)}),
@@ -39,7 +39,7 @@ def test_overfits_a_tiny_batch(name, options):
     y = x.sum(dim=1, keepdim=True) / 3  # a learnable target
     before = torch.nn.functional.mse_loss(model(to_layout(x, model_layout(config))), y).item()
     cfg = TrainConfig(epochs=400, lr=0.03, monitor="train", patience=400)
-    result = train(model, to_layout(x, model_layout(config)), y, cfg)
+    result = train(model, TensorWindows(to_layout(x, model_layout(config)), y, cfg), cfg)
     assert result.train_loss[result.best_epoch - 1] < 0.02 * before
 
 

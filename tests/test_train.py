@@ -4,7 +4,7 @@ import torch
 from rnnlab.errors import RnnlabError
 from rnnlab.models.neural import build_model
 from rnnlab.optim import Adam
-from rnnlab.train import TrainConfig, seed_everything, train
+from rnnlab.train import TensorWindows, TrainConfig, learning_rate, seed_everything, train
 
 
 def test_adam_matches_torch_adam():
@@ -34,7 +34,8 @@ def _fit(**config):
     seed_everything(0)
     _, model = build_model("fc", lags=5, hidden=(8,))
     x, y = _data()
-    return model, train(model, x, y, TrainConfig(**config))
+    config = TrainConfig(**config)
+    return model, train(model, TensorWindows(x, y, config), config)
 
 
 def test_same_seed_same_numbers():
@@ -77,4 +78,22 @@ def test_too_few_windows_for_validation():
     seed_everything(0)
     _, model = build_model("fc", lags=2)
     with pytest.raises(RnnlabError, match="only 2 training windows"):
-        train(model, torch.randn(2, 2), torch.randn(2, 1), TrainConfig())
+        TensorWindows(torch.randn(2, 2), torch.randn(2, 1), TrainConfig())
+
+
+def test_cosine_schedule_warms_up_then_decays():
+    config = TrainConfig(lr=0.1, schedule="cosine")
+    assert learning_rate(config, 0.0) == 0.0
+    assert learning_rate(config, 0.05) == pytest.approx(0.1)
+    assert learning_rate(config, 0.525) == pytest.approx(0.05)
+    assert learning_rate(config, 1.0) == pytest.approx(0.0, abs=1e-12)
+    assert learning_rate(TrainConfig(lr=0.1), 0.7) == 0.1
+
+
+def test_mae_loss_and_minibatches_cover_every_window():
+    x, y = _data()
+    data = TensorWindows(x, y, TrainConfig(batch_size=7))
+    batches = list(data.batches(torch.Generator().manual_seed(0)))
+    assert sum(len(b[0]) for b in batches) == 48 and data.steps_per_epoch() == 7
+    _, result = _fit(epochs=20, loss="mae")
+    assert result.train_loss[-1] < result.train_loss[0]
