@@ -81,6 +81,31 @@ def plot_forecast(
     return fig
 
 
+def plot_panel_forecasts(names, histories, futures, checks) -> Figure:
+    """One panel per series: its history, the hold-out check (dashed) and the forecast (red).
+
+    Steps are counted from the end of history; checks[i] maps a label to the last H values
+    (`actual`) or to a model's forecast of them.
+    """
+    fig, axes = _grid(len(names), sharex=False)
+    for ax, name, history, future, check in zip(
+        axes, names, histories, futures, checks, strict=False
+    ):
+        horizon = len(future)
+        t = np.arange(-len(history) + 1, 1)
+        ax.plot(t, history, color="black", lw=1.1, label="history")
+        ax.plot(np.arange(1, horizon + 1), future, color="tab:red", lw=1.6, label="forecast")
+        held = np.arange(-horizon + 1, 1)
+        for label, values in check.items():
+            if label != "actual":
+                ax.plot(held, values, lw=1, ls="--", label=f"{label} (hold-out)")
+        ax.set_title(str(name), fontsize=10, loc="left")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.suptitle("History, hold-out check and forecast (steps from the end)", fontsize=11)
+    return fig
+
+
 def save_figure(fig: Figure, path) -> None:
     fig.savefig(path, dpi=100)
 

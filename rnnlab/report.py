@@ -22,6 +22,14 @@ LEADERBOARD_COLUMNS = [  # key, heading, format
 ]
 
 
+PANEL_COLUMNS = [  # many series: only scale-free averages mean something
+    ("smape", "sMAPE", "{:.2f}"),
+    ("mase", "MASE", "{:.3f}"),
+    ("owa", "OWA", "{:.3f}"),
+    ("mape", "MAPE %", "{:.2f}"),
+]
+
+
 def jsonable(obj):
     """NaN and inf become null (JSON has no NaN); tuples become lists; paths become strings."""
     if isinstance(obj, float):
@@ -61,15 +69,16 @@ def verdict(rows: list[dict]) -> str:
     )
 
 
-def print_leaderboard(rows: list[dict], title: str) -> None:
+def print_leaderboard(rows: list[dict], title: str, columns: list | None = None) -> None:
     """The leaderboard, best MASE first, with whether each model beats seasonal naive."""
+    columns = columns or LEADERBOARD_COLUMNS
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("#", justify="right")
     table.add_column("model", no_wrap=True, min_width=16)
-    for _, heading, _ in LEADERBOARD_COLUMNS:
+    for _, heading, _ in columns:
         table.add_column(heading, justify="right")
     table.add_column("beats sNaive")
     table.add_column("fit s", justify="right")
@@ -81,7 +90,7 @@ def print_leaderboard(rows: list[dict], title: str) -> None:
         table.add_row(
             str(rank),
             row["id"],
-            *(_fmt(row[k], p) for k, _, p in LEADERBOARD_COLUMNS),
+            *(_fmt(row.get(k), p) for k, _, p in columns),
             beats,
             f"{row['fit_seconds']:.2f}",
             str(row["epochs"] or "–"),
@@ -110,8 +119,9 @@ pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.8rem} .verdict{fon
 """
 
 
-def leaderboard_html(rows: list[dict]) -> str:
-    head = "".join(f"<th>{h}</th>" for _, h, _ in LEADERBOARD_COLUMNS)
+def leaderboard_html(rows: list[dict], columns: list | None = None) -> str:
+    columns = columns or LEADERBOARD_COLUMNS
+    head = "".join(f"<th>{h}</th>" for _, h, _ in columns)
     body = []
     for rank, row in enumerate(sorted(rows, key=_mase_key), start=1):
         beats = row["beats_seasonal_naive"]
@@ -120,9 +130,7 @@ def leaderboard_html(rows: list[dict]) -> str:
             if row["id"] == "seasonal_naive"
             else f"<span class='{'yes' if beats else 'no'}'>{'yes' if beats else 'no'}</span>"
         )
-        cells = "".join(
-            f"<td class='num'>{_fmt(row[k], p)}</td>" for k, _, p in LEADERBOARD_COLUMNS
-        )
+        cells = "".join(f"<td class='num'>{_fmt(row.get(k), p)}</td>" for k, _, p in columns)
         body.append(
             f"<tr><td>{rank}</td><td>{html.escape(row['id'])}</td>{cells}<td>{mark}</td>"
             f"<td class='num'>{row['fit_seconds']:.2f}</td><td class='num'>"

@@ -155,6 +155,16 @@ def versions() -> dict:
     return out
 
 
+def csv_columns(path: Path) -> list[str]:
+    """The header of a plain CSV file, or [] when it is not one (metadata lines, binary...)."""
+    import pandas as pd
+
+    try:
+        return [str(c) for c in pd.read_csv(path, nrows=5, sep=None, engine="python").columns]
+    except Exception:  # noqa: BLE001 - the full reader gives the real error
+        return []
+
+
 # ------------------------------------------------------------------------ run directory
 
 

@@ -1,30 +1,39 @@
-"""`rnnlab forecast`: train one model on a series and forecast H steps past its end.
+"""`rnnlab forecast`: forecast one series or many, H steps ahead, checked against baselines.
 
-First the model is checked honestly: it is trained on all but the last --test points (default:
-the horizon) and forecasts them from that origin, recursively, beside naive, seasonal naive,
-drift and mean. Then it is trained again on the whole series and forecasts the future.
+Input: a single series (--data NAME, or a CSV with a date and a value column) or many in long
+format (`unique_id, ds, y`; CSV or Parquet). First an honest check: every series loses its
+last H points, the models train on the rest and forecast them, beside naive, seasonal naive,
+Naive2, drift and Theta. Then the models train again on everything and forecast the future.
+
+The default is a global MLP ensemble (five seeds, median): one network learns from windows of
+every series, each window normalised by its own level, and outputs all H steps at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import shlex
+import time
 from pathlib import Path
 
 from rnnlab.models import NEURAL_NAMES
 from rnnlab.tasks import common
 
-BASELINE_IDS = ("naive", "seasonal_naive", "drift", "mean")
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "forecast",
-        help="forecast a series H steps ahead, checked against baselines",
+        help="forecast one or many series H steps ahead, checked against baselines",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common.add_input_args(parser)
+    parser.add_argument(
+        "--id-col",
+        default="unique_id",
+        help="series id column of a long-format "
+        "file (default: unique_id); its date and value columns default to ds, y",
+    )
     parser.add_argument(
         "--horizon",
         type=int,
@@ -32,25 +41,53 @@ def add_parser(subparsers) -> None:
         help="steps to forecast (default: one season, or 12 without season)",
     )
     parser.add_argument(
-        "--test",
-        type=int,
-        default=None,
-        help="hold-out points for the check (default: the horizon)",
+        "--model",
+        choices=NEURAL_NAMES,
+        default="fc",
+        help="network (default: fc, a multi-layer perceptron)",
     )
     parser.add_argument(
-        "--model", choices=NEURAL_NAMES, default="lstm", help="network (default: lstm)"
+        "--strategy",
+        choices=("direct", "recursive"),
+        default="direct",
+        help="direct: one global network outputs all H steps (default); "
+        "recursive: a one-step network per series fed its own forecasts",
     )
-    parser.add_argument("--lags", type=int, default=12, help="window length (default: 12)")
+    parser.add_argument(
+        "--ensemble",
+        type=int,
+        default=5,
+        help="direct: seeds whose median is the forecast (default: 5)",
+    )
+    parser.add_argument(
+        "--lags",
+        type=int,
+        default=None,
+        help="window length (default: two seasons, or 2 x horizon without season; recursive: 12)",
+    )
     parser.add_argument(
         "--layout",
         choices=("timesteps", "features"),
         default="timesteps",
-        help="recurrent input: k timesteps x 1 feature (default) or 1 x k",
+        help="recursive: k timesteps x 1 feature (default) or 1 x k",
     )
-    parser.add_argument("--hidden", type=int, default=16, help="hidden units (default: 16)")
-    parser.add_argument("--layers", type=int, default=1, help="stacked layers (default: 1)")
     parser.add_argument(
-        "--dropout", type=float, default=0.0, help="dropout between layers (default: 0)"
+        "--hidden", type=int, default=None, help="hidden units (default: 256 direct, 16 recursive)"
+    )
+    parser.add_argument(
+        "--layers", type=int, default=None, help="layers (default: 3 direct, 1 recursive)"
+    )
+    parser.add_argument("--dropout", type=float, default=0.0, help="dropout (default: 0)")
+    parser.add_argument(
+        "--normalize",
+        choices=("level", "standard", "last", "none"),
+        default="level",
+        help="direct: per-window normalisation (default: level)",
+    )
+    parser.add_argument(
+        "--no-theta",
+        action="store_true",
+        help="skip the Theta baseline (the slowest; about 30 ms a series)",
     )
     parser.add_argument(
         "--out", type=Path, default=None, help="run directory (default: runs/forecast-DATE-TIME)"
@@ -58,82 +95,182 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--force", action="store_true", help="replace an existing --out")
     common.add_train_args(parser)
     common.add_common_args(parser)
-    parser.set_defaults(run=run)
+    # --epochs and --lr default by strategy: direct 20 epochs of mini-batches at 0.002,
+    # recursive (the demo's full-batch training) 1000 at 0.02
+    parser.set_defaults(run=run, epochs=None, lr=None)
 
 
-def model_spec(args: argparse.Namespace) -> dict:
-    if args.lags < 1 or args.hidden < 1 or args.layers < 1 or not 0 <= args.dropout < 1:
-        raise common.RnnlabError("--lags, --hidden and --layers must be >= 1; --dropout in [0, 1)")
-    hidden = (args.hidden,) * args.layers if args.model == "fc" else args.hidden
-    return {
-        "model": args.model,
-        "lags": args.lags,
-        "layout": args.layout,
-        "hidden": hidden,
-        "layers": args.layers,
-        "dropout": args.dropout,
-        "scaler": args.scaler,
-        "transform": args.transform,
-        "train": common.train_overrides(args),
-    }
+def load_panel(args: argparse.Namespace):
+    """A long-format file as a panel; anything else as a panel of one series."""
+    from rnnlab.data.panel import panel_from_series, read_panel
+
+    path = args.csv
+    if path is not None and (
+        path.suffix.lower() in (".parquet", ".pq") or args.id_col in common.csv_columns(path)
+    ):
+        return read_panel(
+            path,
+            id_col=args.id_col,
+            ds_col=args.date_col or "ds",
+            value_col=args.value_col or "y",
+            season=args.season,
+            fill=args.fill,
+        )
+    return panel_from_series(common.load_input(args))
+
+
+class Model:
+    """The network the options describe, on a whole panel: fit, then forecast (n, H)."""
+
+    def __init__(self, args: argparse.Namespace, horizon: int):
+        self.args, self.horizon = args, horizon
+
+    def fit_predict(self, panel, progress=None):
+        import numpy as np
+
+        a = self.args
+        if a.strategy == "direct":
+            from rnnlab.global_model import GlobalForecaster
+
+            train = {k: v for k, v in (("epochs", a.epochs), ("lr", a.lr)) if v is not None}
+            forecaster = GlobalForecaster(
+                seed=a.seed,
+                model=a.model,
+                horizon=self.horizon,
+                input_size=a.lags,
+                hidden=a.hidden or 256,
+                layers=a.layers or 3,
+                dropout=a.dropout,
+                normalize=a.normalize,
+                ensemble=a.ensemble,
+                train=train,
+            ).fit(panel, progress=progress)
+            return forecaster.predict(panel), forecaster.resolved_config()
+        from rnnlab.forecaster import Forecaster
+
+        spec = {
+            "lags": a.lags or 12,
+            "layout": a.layout,
+            "hidden": a.hidden or 16,
+            "layers": a.layers or 1,
+            "dropout": a.dropout,
+            "scaler": a.scaler,
+            "transform": a.transform,
+            "train": common.train_overrides(a),
+        }
+        if a.model == "fc":
+            spec["hidden"] = (spec["hidden"],) * spec["layers"]
+        out, config = [], None
+        for i in range(len(panel)):
+            f = Forecaster(a.model, seed=a.seed, **spec)
+            f.fit(_series_of(panel, i), progress=progress)
+            out.append(f.predict(self.horizon).to_numpy())
+            config = f.resolved_config()
+        return np.stack(out), config
+
+
+def _series_of(panel, i):
+    import pandas as pd
+
+    from rnnlab.data.series import SeriesData
+
+    values = panel.series(i)
+    if panel.freq is None:
+        index = pd.date_range("2000-01-01", periods=len(values), freq="D")  # steps as days
+        return SeriesData(values, index, "D", panel.season, str(panel.ids[i]))
+    index = pd.date_range(end=panel.last[i], periods=len(values), freq=panel.freq)
+    return SeriesData(values, index, panel.freq, panel.season, str(panel.ids[i]))
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnnlab.evaluate import evaluate
-    from rnnlab.forecaster import Forecaster
+    from rnnlab.panel_eval import (
+        BASELINE_IDS,
+        add_owa_and_verdicts,
+        baseline_forecasts,
+        panel_scores,
+    )
 
-    series = common.load_input(args)
-    horizon = args.horizon or (series.season if series.season > 1 else 12)
-    test = args.test or horizon
-    if horizon < 1 or test < 1:
-        raise common.RnnlabError("--horizon and --test must be at least 1")
-    if test >= len(series) - 1:
-        raise common.RnnlabError(f"--test {test} leaves no training data in {len(series)} points")
-    spec = model_spec(args)
-    specs = {mid: {"model": mid} for mid in BASELINE_IDS} | {args.model: spec}
-    n_train = len(series) - test
+    panel = load_panel(args)
+    horizon = args.horizon or (panel.season if panel.season > 1 else 12)
+    if horizon < 1 or args.ensemble < 1:
+        raise common.RnnlabError("--horizon and --ensemble must be at least 1")
+    if args.strategy == "recursive":
+        args.epochs, args.lr = args.epochs or 1000, args.lr or 0.02
+        common.train_overrides(args)  # validates the training flags
+    elif (args.epochs is not None and args.epochs < 1) or (args.lr is not None and args.lr <= 0):
+        raise common.RnnlabError("--epochs must be >= 1 and --lr > 0")
+    epochs = args.epochs or 20
+    train_panel, actual = panel.split_last(horizon)
     out = args.out or common.default_out("forecast")
+    model_id = f"{args.model}_{args.strategy}"
+    baselines = [b for b in BASELINE_IDS if not (b == "theta" and args.no_theta)]
 
     import torch
 
     torch.set_num_threads(1)
     with common.run_directory(out, args.force) as tmp, common.EpochProgress(args.quiet) as bar:
-        check = evaluate(series, n_train, specs, mode="holdout", seed=args.seed, progress=bar)
-        final = Forecaster(seed=args.seed, **spec)
-        final.fit(series, progress=bar.callback(f"{args.model} (all)", args.epochs))
-        future = final.predict(horizon)
+        rows, checks = [], {}
+        for name in baselines:
+            start = time.perf_counter()
+            checks[name] = baseline_forecasts(name, train_panel, horizon)
+            rows.append(
+                {
+                    "id": name,
+                    "kind": "baseline",
+                    **panel_scores(train_panel, actual, checks[name]),
+                    "fit_seconds": time.perf_counter() - start,
+                    "epochs": None,
+                }
+            )
+        start = time.perf_counter()
+        model = Model(args, horizon)
+        checks[model_id], _ = model.fit_predict(train_panel, bar.callback(model_id, epochs))
+        rows.append(
+            {
+                "id": model_id,
+                "kind": "neural",
+                **panel_scores(train_panel, actual, checks[model_id]),
+                "fit_seconds": time.perf_counter() - start,
+                "epochs": None,
+            }
+        )
+        add_owa_and_verdicts(rows)
+        future, final_config = model.fit_predict(
+            panel, bar.callback(f"{model_id} (all)", args.epochs)
+        )
         config = {
             "command": "forecast",
             "rerun": "rnnlab " + shlex.join(args.argv),
             "args": common.resolved_args(args),
-            "data": series.source,
-            "freq": series.freq,
-            "season": series.season,
-            "n": len(series),
+            "data": panel.source,
+            "freq": panel.freq,
+            "season": panel.season,
+            "series": len(panel),
+            "points": int(panel.lengths.sum()),
             "horizon": horizon,
-            "test": test,
             "seed": args.seed,
-            "models": check.configs,
-            "final_model": final.resolved_config(),
+            "model": final_config,
             "versions": common.versions(),
         }
-        write_run(tmp, series, n_train, check, future, args.model, config)
+        write_run(tmp, panel, train_panel, actual, checks, rows, future, model_id, horizon, config)
 
-    from rnnlab.report import print_leaderboard
+    from rnnlab.report import PANEL_COLUMNS, print_leaderboard
 
     print_leaderboard(
-        check.rows,
-        f"{series.name}: hold-out check, the last {test} points "
-        f"forecast from {series.index[n_train - 1].date()} (m={series.season})",
+        rows,
+        f"{panel.source or 'data'}: {len(panel)} series, hold-out check on "
+        f"the last {horizon} points of each (m={panel.season})",
+        columns=PANEL_COLUMNS if len(panel) > 1 else None,
     )
     print(
-        f"forecast: {horizon} steps, {future.index[0].date()} .. {future.index[-1].date()}; "
-        f"run directory: {out}  (forecast.csv, report.html)"
+        f"forecast: {horizon} steps for {len(panel)} series; run directory: {out}  "
+        "(forecast.csv, report.html)"
     )
     return 0
 
 
-def write_run(out: Path, series, n_train, check, future, model: str, config: dict) -> None:
+def write_run(out, panel, train_panel, actual, checks, rows, future, model_id, horizon, config):
+    import numpy as np
     import pandas as pd
 
     from rnnlab import plots, report
@@ -142,45 +279,66 @@ def write_run(out: Path, series, n_train, check, future, model: str, config: dic
     report.write_json(
         out / "metrics.json",
         {
-            "data": series.source,
-            "protocol": f"hold-out: the last {len(series) - n_train} points "
-            "forecast from one origin",
-            "season": series.season,
-            "verdict": report.verdict(check.rows),
-            "models": check.rows,
+            "data": panel.source,
+            "protocol": f"hold-out: the last {horizon} points of each series, "
+            "forecast from one origin; scores averaged over series",
+            "season": panel.season,
+            "series": len(panel),
+            "verdict": report.verdict(rows),
+            "models": rows,
         },
     )
-    frame = pd.DataFrame({"date": future.index, "yhat": future.to_numpy()})
+    dates = panel.future(horizon)
+    frame = pd.DataFrame(
+        {
+            "unique_id": np.repeat(panel.ids, horizon),
+            "ds": np.concatenate([np.asarray(d) for d in dates]),
+            "yhat": future.ravel(),
+        }
+    )
     frame.to_csv(out / "forecast.csv", index=False, float_format="%.6g")
-    holdout = pd.DataFrame({"date": series.index[n_train:], "actual": series.values[n_train:]})
-    for mid, yhat in check.predictions.items():
-        holdout[mid] = yhat
-    holdout.to_csv(out / "holdout.csv", index=False, float_format="%.6g")
+    check = pd.DataFrame(
+        {
+            "unique_id": np.repeat(panel.ids, horizon),
+            "step": np.tile(np.arange(1, horizon + 1), len(panel)),
+            "actual": actual.ravel(),
+        }
+    )
+    for name, values in checks.items():
+        check[name] = values.ravel()
+    check.to_csv(out / "holdout.csv", index=False, float_format="%.6g")
 
-    fig = plots.plot_forecast(
-        series.index,
-        series.values,
-        future.index,
-        future.to_numpy(),
-        model,
-        holdout={
-            "dates": series.index[n_train:],
-            "forecasts": {m: check.predictions[m] for m in (model, "seasonal_naive")},
-        },
+    shown = list(range(min(4, len(panel))))
+    fig = plots.plot_panel_forecasts(
+        [str(panel.ids[i]) for i in shown],
+        [panel.series(i) for i in shown],
+        [future[i] for i in shown],
+        [
+            {
+                "actual": actual[i],
+                model_id: checks[model_id][i],
+                "seasonal_naive": checks["seasonal_naive"][i],
+            }
+            for i in shown
+        ],
     )
     plots.save_figure(fig, out / "forecast.png")
+    columns = report.PANEL_COLUMNS if len(panel) > 1 else None
     sections = [
         (
             "Hold-out check",
-            f"<p class='verdict'>{report.verdict(check.rows)}</p>"
-            + report.leaderboard_html(check.rows),
+            f"<p class='verdict'>{report.verdict(rows)}</p>"
+            + report.leaderboard_html(rows, columns),
         ),
-        ("Forecast", frame.to_html(index=False, float_format="%.4g")),
+        (
+            "Forecast (first rows of forecast.csv)",
+            frame.head(3 * horizon).to_html(index=False, float_format="%.4g"),
+        ),
     ]
     page = report.html_page(
-        f"rnnlab forecast: {series.name}",
+        f"rnnlab forecast: {panel.source}",
         sections,
-        [("Series and forecast", out / "forecast.png")],
+        [("Series, hold-out check and forecast", out / "forecast.png")],
         config,
     )
     (out / "report.html").write_text(page, encoding="utf-8")

@@ -1,0 +1,161 @@
+"""M3 competition: rnnlab's default forecast against the published methods, per group.
+
+For each group (yearly h=6, quarterly h=8, monthly h=18, other h=8) the training part of every
+series (all but the last NF values) is written as one long-format CSV, forecast by ONE command,
+`rnnlab forecast --csv train.csv --horizon NF`, with default settings, and scored on the last NF
+values. The published forecasts of the 24 M3 methods (../shared/data/m3/M3Forecast.csv) are
+scored with the same sMAPE code: THETA on monthly should come out near 13.9.
+
+    .venv/bin/python benchmarks/m3.py [--groups monthly,yearly,...] [--extra "--ensemble 3"]
+
+Prints a table per group and writes benchmarks/results/DATE-m3.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "m3"
+GROUPS = {"yearly": ("YS", 1), "quarterly": ("QS", 4), "monthly": ("MS", 12), "other": (None, 1)}
+PUBLISHED = ["THETA", "ForecastPro", "ForcX", "COMB S-H-D", "DAMPEN", "Auto-ANN", "NAIVE2"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rnnlab.metrics import mase, smape  # noqa: E402
+
+
+def load(group: str):
+    frame = pd.read_csv(DATA / f"M3_{group}.csv")
+    values = frame.filter(regex=r"^v\d+$").to_numpy(float)
+    series = [row[:n] for row, n in zip(values, frame["N"], strict=True)]
+    return frame, series
+
+
+def long_format(group: str, frame, series) -> pd.DataFrame:
+    freq, _ = GROUPS[group]
+    parts = []
+    for (_, row), y in zip(frame.iterrows(), series, strict=True):
+        train = y[: -int(row["NF"])]
+        year = int(row["start_year"]) if row["start_year"] >= 1800 else 1990  # 0: not known
+        if freq is None:
+            ds = np.arange(len(train))
+        else:
+            period = {"YS": "Y", "QS": "Q", "MS": "M"}[freq]
+            sub = max(1, int(row["start_period"]))  # 0: not known
+            if freq == "YS":
+                start = pd.Period(year=year, freq=period)
+            elif freq == "QS":
+                start = pd.Period(year=year, quarter=sub, freq=period)
+            else:
+                start = pd.Period(year=year, month=sub, freq=period)
+            ds = pd.period_range(start, periods=len(train), freq=period).to_timestamp()
+        parts.append(pd.DataFrame({"unique_id": row["series"], "ds": ds, "y": train}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def score(frame, series, forecasts: dict, season: int) -> dict[str, tuple[float, float]]:
+    out = {}
+    for name, by_id in forecasts.items():
+        s, m = [], []
+        for (_, row), y in zip(frame.iterrows(), series, strict=True):
+            h = int(row["NF"])
+            f = by_id.get(row["series"])
+            if f is None:
+                break
+            s.append(smape(y[-h:], f[:h]))
+            m.append(mase(y[-h:], f[:h], y[:-h], season if len(y) - h > season else 1))
+        else:
+            out[name] = (float(np.mean(s)), float(np.mean(m)))
+    return out
+
+
+def published(frame) -> dict:
+    table = pd.read_csv(DATA / "M3Forecast.csv")
+    wanted = {f"N{int(name[1:]):04d}": name for name in frame["series"]}
+    table = table[table["series"].isin(wanted)]
+    out = {}
+    for method, group in table.groupby("method"):
+        values = group.filter(like="F").to_numpy(float)
+        out[method] = {wanted[s]: v for s, v in zip(group["series"], values, strict=True)}
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--groups", default="monthly,quarterly,yearly,other")
+    parser.add_argument("--extra", default="", help="more rnnlab forecast flags")
+    args = parser.parse_args()
+    lines = [
+        f"# M3 benchmark, {time.strftime('%Y-%m-%d')}",
+        "",
+        f"Command: `python benchmarks/m3.py --groups {args.groups}"
+        + (f' --extra "{args.extra}"' if args.extra else "")
+        + "`",
+        "",
+    ]
+    for group in args.groups.split(","):
+        frame, series = load(group)
+        horizon, season = int(frame["NF"].iloc[0]), GROUPS[group][1]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "train.csv"
+            long_format(group, frame, series).to_csv(path, index=False)
+            cmd = [
+                sys.executable,
+                "-m",
+                "rnnlab",
+                "forecast",
+                "--csv",
+                str(path),
+                "--horizon",
+                str(horizon),
+                "--out",
+                f"{tmp}/run",
+                "--quiet",
+                *shlex.split(args.extra),
+            ]
+            if GROUPS[group][0] is None:
+                cmd += ["--season", "1"]
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            wall = time.perf_counter() - start
+            fc = pd.read_csv(f"{tmp}/run/forecast.csv")
+            ours = {uid: g["yhat"].to_numpy() for uid, g in fc.groupby("unique_id", sort=False)}
+            check = pd.read_csv(f"{tmp}/run/holdout.csv")
+            models = [c for c in check.columns if c not in ("unique_id", "step", "actual")]
+        scores = score(frame, series, {"rnnlab (default)": ours} | published(frame), season)
+        lines += [
+            f"## {group}: {len(series)} series, h={horizon}, one command in {wall:.0f} s",
+            "",
+            f"`rnnlab forecast --csv train.csv --horizon {horizon}"
+            + (" --season 1" if GROUPS[group][0] is None else "")
+            + (f" {args.extra}" if args.extra else "")
+            + "`",
+            "",
+            "| method | sMAPE | MASE |",
+            "|---|---|---|",
+        ]
+        for name, (s, m) in sorted(scores.items(), key=lambda kv: kv[1][0]):
+            if name.startswith("rnnlab") or name in PUBLISHED:
+                lines.append(
+                    f"| {'**' + name + '**' if name.startswith('rnnlab') else name} "
+                    f"| {s:.2f} | {m:.3f} |"
+                )
+        lines += ["", f"(rnnlab's hold-out leaderboard compared: {', '.join(models)})", ""]
+        print("\n".join(lines[-(len(scores) + 8) :]), flush=True)
+    text = "\n".join(lines) + "\n"
+    out = Path(__file__).parent / "results" / f"{time.strftime('%Y-%m-%d')}-m3.md"
+    out.write_text(text)
+    print(text)
+    print(f"written: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

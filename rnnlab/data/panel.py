@@ -1,0 +1,218 @@
+"""Many series at once ("a panel"), stored flat so memory grows with the number of points.
+
+Long format in: one row per (series id, timestamp, value), the layout of Nixtla's and most
+warehouses' exports: `unique_id, ds, y`. `ds` holds dates, or integers (then --season gives the
+period). Each series is validated like a single one (sorted, unique, regular, finite), and all
+must share one frequency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rnnlab.data.series import SeriesData, make_series
+from rnnlab.errors import RnnlabError
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Series i is flat[offsets[i]:offsets[i+1]]; its last timestamp is last[i]."""
+
+    ids: np.ndarray  # (n,) str
+    flat: np.ndarray  # (total,) float32
+    offsets: np.ndarray  # (n + 1,) int64
+    last: pd.DatetimeIndex | np.ndarray  # (n,) last timestamp, or last integer step
+    freq: str | None  # None: integer steps
+    season: int
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def series(self, i: int) -> np.ndarray:
+        return self.flat[self.offsets[i] : self.offsets[i + 1]]
+
+    def future(self, horizon: int) -> list:
+        """The `horizon` timestamps (or integer steps) after each series' end."""
+        if self.freq is None:
+            return [np.arange(end + 1, end + horizon + 1) for end in self.last]
+        return [pd.date_range(end, periods=horizon + 1, freq=self.freq)[1:] for end in self.last]
+
+    def split_last(self, horizon: int) -> tuple[Panel, np.ndarray]:
+        """(the panel without each series' last `horizon` points, those points (n, horizon))."""
+        if self.lengths.min() <= horizon:
+            short = self.ids[int(np.argmin(self.lengths))]
+            raise RnnlabError(
+                f"series {short!r} has {self.lengths.min()} points: too few to hold out {horizon}"
+            )
+        ends = self.offsets[1:]
+        held = self.flat[ends[:, None] - horizon + np.arange(horizon)[None, :]]  # (n, horizon)
+        keep = np.ones(len(self.flat), dtype=bool)
+        keep[(ends[:, None] - horizon + np.arange(horizon)[None, :]).ravel()] = False
+        if self.freq is None:
+            last = np.asarray(self.last) - horizon
+        else:
+            step = pd.tseries.frequencies.to_offset(self.freq)
+            last = pd.DatetimeIndex([end - horizon * step for end in self.last])
+        offsets = self.offsets - np.arange(len(self.offsets)) * horizon
+        trimmed = Panel(
+            self.ids, self.flat[keep], offsets, last, self.freq, self.season, self.source
+        )
+        return trimmed, held
+
+
+def panel_from_series(series: SeriesData) -> Panel:
+    """A panel of one series."""
+    return Panel(
+        np.array([series.name]),
+        series.values.astype(np.float32),
+        np.array([0, len(series)]),
+        series.index[-1:],
+        series.freq,
+        series.season,
+        series.source,
+    )
+
+
+def panel_from_arrays(ids, arrays: list[np.ndarray], season: int, source: str = "") -> Panel:
+    """A panel over integer steps 0..n_i-1 (synthetic data, benchmarks); no validation."""
+    offsets = np.concatenate([[0], np.cumsum([len(a) for a in arrays])]).astype(np.int64)
+    flat = np.concatenate(arrays).astype(np.float32)
+    last = np.array([len(a) - 1 for a in arrays])
+    return Panel(np.asarray(ids, dtype=str), flat, offsets, last, None, season, source)
+
+
+def read_panel(
+    source,
+    *,
+    id_col: str = "unique_id",
+    ds_col: str = "ds",
+    value_col: str = "y",
+    season: int | None = None,
+    fill: str | None = None,
+) -> Panel:
+    """A validated Panel from a long-format CSV or Parquet path, or a DataFrame."""
+    name = str(source) if isinstance(source, str | Path) else "the DataFrame"
+    frame = _read_frame(source) if isinstance(source, str | Path) else source
+    columns = [str(c) for c in frame.columns]
+    for flag, col in (("--id-col", id_col), ("--date-col", ds_col), ("--value-col", value_col)):
+        if col not in columns:
+            raise RnnlabError(
+                f"no column {col!r} in {name}; the columns are: "
+                f"{', '.join(columns)} (choose with {flag})"
+            )
+    frame = frame[[id_col, ds_col, value_col]].copy()
+    frame[id_col] = frame[id_col].astype(str)
+    values = pd.to_numeric(frame[value_col], errors="coerce")
+    bad = (
+        values.isna() & frame[value_col].notna() & (frame[value_col].astype(str).str.strip() != "")
+    )
+    if bad.any():
+        row = frame[bad].iloc[0]
+        raise RnnlabError(
+            f"value {row[value_col]!r} of series {row[id_col]!r} at {row[ds_col]} is not a number"
+        )
+    frame[value_col] = values
+    integer_steps = pd.api.types.is_integer_dtype(frame[ds_col].dtype)
+    if not integer_steps:
+        try:
+            frame[ds_col] = pd.to_datetime(frame[ds_col])
+        except (ValueError, TypeError):
+            raise RnnlabError(
+                f"column {ds_col!r} in {name} holds neither dates nor whole numbers"
+            ) from None
+    frame = frame.sort_values([id_col, ds_col], kind="stable")
+    if frame.empty:
+        raise RnnlabError(f"{name} has no rows")
+    if integer_steps:
+        return _integer_panel(frame, id_col, ds_col, value_col, season, fill, name)
+    arrays, last, freqs, ids, seasons = [], [], set(), [], set()
+    for uid, group in frame.groupby(id_col, sort=False):
+        try:
+            series = make_series(
+                pd.DatetimeIndex(group[ds_col]),
+                group[value_col].to_numpy(float),
+                name=uid,
+                season=season,
+                fill=fill,
+            )
+        except (RnnlabError, ValueError, OverflowError) as err:
+            raise RnnlabError(f"series {uid!r}: {err}") from None
+        ids.append(uid)
+        arrays.append(series.values)
+        last.append(series.index[-1])
+        freqs.add(series.freq)
+        seasons.add(series.season)
+    if len(freqs) > 1:
+        raise RnnlabError(
+            f"the series in {name} have different frequencies "
+            f"({', '.join(sorted(freqs))}); forecast them separately"
+        )
+    offsets = np.concatenate([[0], np.cumsum([len(a) for a in arrays])]).astype(np.int64)
+    return Panel(
+        np.array(ids),
+        np.concatenate(arrays).astype(np.float32),
+        offsets,
+        pd.DatetimeIndex(last),
+        freqs.pop(),
+        max(seasons),
+        name,
+    )
+
+
+def _integer_panel(frame, id_col, ds_col, value_col, season, fill, name) -> Panel:
+    steps = frame[ds_col].to_numpy()
+    ids = frame[id_col].to_numpy()
+    same = ids[1:] == ids[:-1]
+    gaps = same & (np.diff(steps) != 1)
+    if gaps.any():
+        i = int(np.argmax(gaps))
+        what = "duplicate step" if steps[i + 1] == steps[i] else "gap after step"
+        raise RnnlabError(
+            f"series {ids[i]!r}: {what} {steps[i]} in {name}; integer steps "
+            "must run 0, 1, 2, ... without gaps"
+        )
+    values = frame[value_col].to_numpy(float)
+    if not np.all(np.isfinite(values)):
+        i = int(np.argmax(~np.isfinite(values)))
+        raise RnnlabError(f"series {ids[i]!r} has a missing or infinite value at step {steps[i]}")
+    starts = np.concatenate([[0], np.flatnonzero(~same) + 1])
+    offsets = np.concatenate([starts, [len(ids)]]).astype(np.int64)
+    return Panel(
+        ids[starts].astype(str),
+        values.astype(np.float32),
+        offsets,
+        steps[offsets[1:] - 1],
+        None,
+        season or 1,
+        name,
+    )
+
+
+def _read_frame(path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise RnnlabError(f"{path}: no such file")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        try:
+            return pd.read_parquet(path)
+        except ImportError:
+            raise RnnlabError("reading Parquet needs pyarrow: pip install pyarrow") from None
+        except Exception as err:  # noqa: BLE001 - any reader failure is the file's
+            raise RnnlabError(f"{path}: not a readable Parquet file ({err})") from None
+    try:
+        return (
+            pd.read_csv(path, sep=None, engine="python")
+            if path.stat().st_size < 1 << 20
+            else pd.read_csv(path)
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise RnnlabError(f"{path}: not a readable CSV file ({err})") from None

@@ -1,0 +1,219 @@
+"""Global models: one network trained on windows from every series, forecasting H steps at once.
+
+Why global: a retailer's thousand products share patterns that no single short series shows;
+the M4 winner and N-BEATS both learn across series. Why direct (the head outputs all H values):
+no error feeds back into later steps, and one forward pass forecasts the whole horizon. Windows
+are normalised one by one (data/normalize.py) and sampled at random across the panel without
+ever materialising them all: memory stays that of the points. An ensemble trains several seeds
+and takes the median forecast, N-BEATS's main lever; members train in parallel on free cores.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from rnnlab.data.normalize import denormalize, normalize, window_stats
+from rnnlab.data.panel import Panel
+from rnnlab.errors import RnnlabError
+from rnnlab.models.neural import build_model
+from rnnlab.parallel import available_workers, in_parallel
+from rnnlab.train import TrainConfig, seed_everything, train
+
+# Training defaults for global models: many small mini-batch steps, a cosine schedule, MAE on
+# normalised windows (close to what sMAPE and MASE reward), and no early stopping: the
+# schedule's end is the model kept, so every point of history stays in training.
+GLOBAL_TRAIN = {
+    "epochs": 20,
+    "batch_size": 1024,
+    "lr": 2e-3,
+    "schedule": "cosine",
+    "loss": "mae",
+    "monitor": "train",
+    "patience": 1000,
+    "clip": 1.0,
+}
+
+
+@dataclass
+class GlobalConfig:
+    model: str = "fc"  # fc | rnn | lstm | gru
+    horizon: int = 12
+    input_size: int | None = None  # None: two seasons, or 2 x horizon without a season
+    hidden: int = 256
+    layers: int = 3  # fc: hidden layers; recurrent: stacked layers
+    dropout: float = 0.0
+    normalize: str = "level"
+    ensemble: int = 5  # members with seeds seed, seed + 1, ...; the forecast is their median
+    steps_per_epoch: int = 100
+    train: dict = field(default_factory=dict)  # overrides of GLOBAL_TRAIN
+
+    def resolved_input_size(self, season: int) -> int:
+        if self.input_size is not None:
+            return self.input_size
+        return 2 * season if season > 1 else max(2 * self.horizon, 8)
+
+
+class PanelWindows:
+    """Training data for train.train: random windows across the panel, normalised one by one.
+
+    Series shorter than a window are padded on the left with their first value, so every series
+    takes part. Window starts are kept as one int64 per window: 12 bytes per point in all.
+    """
+
+    def __init__(
+        self,
+        panel: Panel,
+        input_size: int,
+        horizon: int,
+        normalizer: str,
+        batch_size: int,
+        steps_per_epoch: int,
+        layout: str,
+    ):
+        self.input_size, self.horizon, self.normalizer = input_size, horizon, normalizer
+        self.layout = layout
+        size = input_size + horizon
+        self.flat, offsets = pad_left(panel, size)  # (total,), (n + 1,)
+        counts = np.diff(offsets) - size + 1  # windows per series, >= 1
+        first = np.repeat(offsets[:-1], counts)  # (W,) each window's series start
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        self.starts = torch.from_numpy(first + within)  # (W,) global start of each window
+        # Small data: smaller batches and fewer steps, about two passes over the windows an epoch.
+        self.batch_size = min(batch_size, len(self.starts))
+        self._steps = max(10, min(steps_per_epoch, -(-2 * len(self.starts) // self.batch_size)))
+        self.steps = torch.arange(size)  # (L + H,)
+
+    def windows(self, starts: torch.Tensor):
+        """Normalised inputs (B, L) or (B, L, 1) and targets (B, H) of windows at `starts`."""
+        w = self.flat[starts[:, None] + self.steps]  # (B, L + H)
+        x, y = w[:, : self.input_size], w[:, self.input_size :]  # (B, L), (B, H)
+        shift, scale = window_stats(x, self.normalizer)  # (B, 1) each
+        return shape_input(normalize(x, shift, scale), self.layout), normalize(y, shift, scale)
+
+    def batches(self, generator: torch.Generator):
+        for _ in range(self._steps):
+            pick = torch.randint(len(self.starts), (self.batch_size,), generator=generator)
+            yield self.windows(self.starts[pick])
+
+    def steps_per_epoch(self) -> int:
+        return self._steps
+
+    def validation(self):
+        return None
+
+
+def pad_left(panel: Panel, size: int) -> tuple[torch.Tensor, np.ndarray]:
+    """The panel's values, each series left-padded with its first value to at least `size`."""
+    lengths = panel.lengths
+    pads = np.maximum(size - lengths, 0)
+    if not pads.any():
+        return torch.from_numpy(panel.flat), panel.offsets
+    first = panel.flat[panel.offsets[:-1]]
+    pieces = []
+    for i in range(len(panel)):
+        if pads[i]:
+            pieces.append(np.full(pads[i], first[i], dtype=np.float32))
+        pieces.append(panel.series(i))
+    offsets = np.concatenate([[0], np.cumsum(lengths + pads)]).astype(np.int64)
+    return torch.from_numpy(np.concatenate(pieces)), offsets
+
+
+def shape_input(x: torch.Tensor, layout: str) -> torch.Tensor:
+    return x if layout == "flat" else x[:, :, None]  # (B, L) or (B, L, 1)
+
+
+def last_windows(panel: Panel, input_size: int) -> torch.Tensor:
+    """The last `input_size` values of every series (left-padded): (n, L)."""
+    flat, offsets = pad_left(panel, input_size)
+    ends = torch.from_numpy(offsets[1:])
+    return flat[ends[:, None] - input_size + torch.arange(input_size)]  # (n, L)
+
+
+class GlobalForecaster:
+    """Fit one network (or an ensemble) on a whole panel; forecast every series H steps ahead."""
+
+    def __init__(self, seed: int = 0, **options):
+        self.config = GlobalConfig(**options)
+        self.seed = seed
+        if self.config.ensemble < 1:
+            raise RnnlabError(f"--ensemble must be at least 1 (got {self.config.ensemble})")
+
+    def _model_options(self, input_size: int) -> dict:
+        c = self.config
+        hidden = (c.hidden,) * c.layers if c.model == "fc" else c.hidden
+        layers = 1 if c.model == "fc" else c.layers
+        return {
+            "lags": input_size,
+            "horizon": c.horizon,
+            "hidden": hidden,
+            "layers": layers,
+            "dropout": c.dropout,
+            "layout": "timesteps",
+        }
+
+    def _fit_member(self, panel: Panel, seed: int, progress=None):
+        c = self.config
+        input_size = c.resolved_input_size(panel.season)
+        seed_everything(seed)
+        model_config, model = build_model(c.model, **self._model_options(input_size))
+        layout = "flat" if c.model == "fc" else "timesteps"
+        train_config = TrainConfig(**{**GLOBAL_TRAIN, **c.train, "seed": seed})
+        data = PanelWindows(
+            panel,
+            input_size,
+            c.horizon,
+            c.normalize,
+            train_config.batch_size,
+            c.steps_per_epoch,
+            layout,
+        )
+        result = train(model, data, train_config, progress)
+        return model.state_dict(), result, asdict(model_config), asdict(train_config)
+
+    def fit(self, panel: Panel, progress=None, workers: int | None = None) -> GlobalForecaster:
+        seeds = [self.seed + k for k in range(self.config.ensemble)]
+        workers = min(available_workers() if workers is None else workers, len(seeds))
+        groups = [seeds[w::workers] for w in range(workers)]
+        calls = [
+            functools.partial(self._fit_group, panel, group, progress if i == 0 else None)
+            for i, group in enumerate(groups)
+        ]
+        fitted = {seed: out for group in in_parallel(calls, workers) for seed, out in group}
+        input_size = self.config.resolved_input_size(panel.season)
+        self.members_, self.results_ = [], []
+        for seed in seeds:
+            state, result, self.model_config_, self.train_config_ = fitted[seed]
+            _, model = build_model(self.config.model, **self._model_options(input_size))
+            model.load_state_dict(state)
+            model.eval()
+            self.members_.append(model)
+            self.results_.append(result)
+        self.input_size_ = input_size
+        return self
+
+    def _fit_group(self, panel: Panel, seeds: list[int], progress) -> list:
+        return [(seed, self._fit_member(panel, seed, progress)) for seed in seeds]
+
+    def predict(self, panel: Panel) -> np.ndarray:
+        """Forecasts (n, H) from the end of each series of `panel`: the members' median."""
+        x = last_windows(panel, self.input_size_)  # (n, L)
+        shift, scale = window_stats(x, self.config.normalize)  # (n, 1) each
+        layout = "flat" if self.config.model == "fc" else "timesteps"
+        outs = []
+        with torch.no_grad():
+            for model in self.members_:
+                y = model(shape_input(normalize(x, shift, scale), layout))  # (n, H)
+                outs.append(denormalize(y, shift, scale).numpy())
+        return np.median(np.stack(outs), axis=0).astype(np.float64)  # (n, H)
+
+    def resolved_config(self) -> dict:
+        return asdict(self.config) | {
+            "seed": self.seed,
+            "input_size": self.input_size_,
+            "model_config": self.model_config_,
+            "train_config": self.train_config_,
+        }
