@@ -97,7 +97,7 @@ def test_existing_run_directory_needs_force(tmp_path, capsys):
     assert not (out / "keep.txt").exists() and (out / "metrics.json").exists()
 
 
-def test_forecast_end_to_end(tmp_path, capsys):
+def test_forecast_one_series_recursive(tmp_path, capsys):
     out = tmp_path / "fc"
     args = [
         "forecast",
@@ -107,24 +107,74 @@ def test_forecast_end_to_end(tmp_path, capsys):
         "6",
         "--model",
         "gru",
+        "--strategy",
+        "recursive",
+        "--no-theta",
         "--out",
         str(out),
         *QUICK,
     ]
     assert main(args) == 0
     forecast = pd.read_csv(out / "forecast.csv")
-    assert list(forecast.columns) == ["date", "yhat"]
-    assert list(forecast["date"]) == [f"2016-{m:02d}-01" for m in range(6, 12)]
+    assert list(forecast.columns) == ["unique_id", "ds", "yhat"]
+    assert list(forecast["ds"]) == [f"2016-{m:02d}-01" for m in range(6, 12)]
     metrics = json.loads((out / "metrics.json").read_text())
-    assert {m["id"] for m in metrics["models"]} == {
-        "naive",
-        "seasonal_naive",
-        "drift",
-        "mean",
-        "gru",
-    }
+    ids = {m["id"] for m in metrics["models"]}
+    assert ids == {"naive", "seasonal_naive", "naive2", "drift", "gru_recursive"}
     assert (out / "forecast.png").exists() and (out / "report.html").exists()
     assert "hold-out check" in capsys.readouterr().out
+
+
+def _long_csv(path, n_series=3, n=60):
+    rows = ["unique_id,ds,y"]
+    for s in range(n_series):
+        for t, ds in enumerate(pd.date_range("2015-01-01", periods=n - 3 * s, freq="MS")):
+            rows.append(f"s{s},{ds.date()},{100 + 10 * s + 5 * ((t % 12) > 5) + 0.2 * t:.3f}")
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_forecast_many_series_in_long_format(tmp_path, capsys):
+    path, out = tmp_path / "panel.csv", tmp_path / "run"
+    _long_csv(path)
+    args = [
+        "forecast",
+        "--csv",
+        str(path),
+        "--horizon",
+        "4",
+        "--ensemble",
+        "2",
+        "--epochs",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    assert main(args) == 0
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert len(forecast) == 12 and list(forecast["unique_id"].unique()) == ["s0", "s1", "s2"]
+    assert forecast.groupby("unique_id")["ds"].first().to_dict() == {
+        "s0": "2020-01-01",
+        "s1": "2019-10-01",
+        "s2": "2019-07-01",
+    }
+    rows = {m["id"]: m for m in json.loads((out / "metrics.json").read_text())["models"]}
+    assert set(rows) == {"naive", "seasonal_naive", "naive2", "drift", "theta", "fc_direct"}
+    assert rows["naive2"]["owa"] == 1.0 and rows["fc_direct"]["owa"] > 0
+    holdout = pd.read_csv(out / "holdout.csv")
+    assert len(holdout) == 12 and holdout["actual"].notna().all()
+    assert "3 series" in capsys.readouterr().out
+
+
+def test_forecast_panel_errors(tmp_path, capsys):
+    path = tmp_path / "panel.csv"
+    path.write_text("unique_id,ds,y\na,2020-01-01,1\na,2020-02-01,x\na,2020-03-01,2\n")
+    assert main(["forecast", "--csv", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "value 'x' of series 'a'" in capsys.readouterr().err
+    path.write_text("unique_id,ds,y\n" + "".join(f"a,{i},{i}\n" for i in (0, 1, 2, 4)))
+    assert main(["forecast", "--csv", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "gap after step 2" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
 def test_datasets_lists_the_builtins(capsys):

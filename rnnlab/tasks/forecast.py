@@ -5,7 +5,7 @@ format (`unique_id, ds, y`; CSV or Parquet). First an honest check: every series
 last H points, the models train on the rest and forecast them, beside naive, seasonal naive,
 Naive2, drift and Theta. Then the models train again on everything and forecast the future.
 
-The default is a global MLP ensemble (five seeds, median): one network learns from windows of
+The default is a global MLP ensemble (eight members, median): one network learns from windows of
 every series, each window normalised by its own level, and outputs all H steps at once.
 """
 
