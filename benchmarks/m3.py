@@ -48,7 +48,8 @@ def long_format(group: str, frame, series) -> pd.DataFrame:
             ds = np.arange(len(train))
         else:
             period = {"YS": "Y", "QS": "Q", "MS": "M"}[freq]
-            sub = max(1, int(row["start_period"]))  # 0: not known
+            sub = int(row["start_period"])
+            sub = sub if 1 <= sub <= (4 if freq == "QS" else 12) else 1  # 0 or 9: not known
             if freq == "YS":
                 start = pd.Period(year=year, freq=period)
             elif freq == "QS":
@@ -150,7 +151,8 @@ def main() -> int:
         lines += ["", f"(rnnlab's hold-out leaderboard compared: {', '.join(models)})", ""]
         print("\n".join(lines[-(len(scores) + 8) :]), flush=True)
     text = "\n".join(lines) + "\n"
-    out = Path(__file__).parent / "results" / f"{time.strftime('%Y-%m-%d')}-m3.md"
+    tag = args.groups.replace(",", "-") + ("-" + "".join(args.extra.split()) if args.extra else "")
+    out = Path(__file__).parent / "results" / f"{time.strftime('%Y-%m-%d')}-m3-{tag}.md"
     out.write_text(text)
     print(text)
     print(f"written: {out}")

@@ -16,7 +16,9 @@ _EXPORTS = {
     "make_windows": "rnnlab.data.windows",
     "fit_scaler": "rnnlab.data.scaling",
     "Forecaster": "rnnlab.forecaster",
-    "evaluate": "rnnlab.evaluate",
+    "read_panel": "rnnlab.data.panel",
+    "GlobalForecaster": "rnnlab.global_model",
+    "evaluate": "rnnlab.evaluation",
     "RnnlabError": "rnnlab.errors",
 }
 __all__ = sorted(_EXPORTS)

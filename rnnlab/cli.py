@@ -8,6 +8,7 @@ A problem the user can fix prints one line and exits with code 2; `--debug` show
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from rnnlab.errors import RnnlabError
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    signal.signal(signal.SIGTERM, _terminate)  # clean up like Ctrl-C: no half-written run
     try:
         return args.run(args) or 0
     except RnnlabError as err:
@@ -58,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"rnnlab {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -153,6 +153,17 @@ class Forecaster:
     def predict_one_step(self, values: np.ndarray, start: int) -> np.ndarray:
         """One-step forecasts of values[start:], each from the actual values before it."""
         values = np.asarray(values, dtype=np.float64)
+        self._check_fitted()
+        needed = (
+            min_history(self.config.model, self.series_.season)
+            if self.is_baseline
+            else self.config.lags + self.order_
+        )
+        if not needed <= start < len(values):
+            raise RnnlabError(
+                f"one-step forecasts need {needed} values of history before "
+                f"start; got start={start} for {len(values)} values"
+            )
         if self.is_baseline:
             origins = np.arange(start, len(values))
             return BASELINES[self.config.model](values, origins, 1, self.series_.season)[:, 0]
@@ -177,8 +188,15 @@ class Forecaster:
             extended.append(float(self._neural_step(z_window)[0] + base))
         return np.asarray(extended[len(history) :])
 
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "history_"):
+            raise RnnlabError("this Forecaster is not fitted yet: call fit(series) first")
+
     def predict(self, horizon: int) -> pd.Series:
         """Forecast `horizon` steps past the fitted span, indexed by their dates."""
+        self._check_fitted()
+        if not isinstance(horizon, int | np.integer) or horizon < 1:
+            raise RnnlabError(f"horizon must be a whole number >= 1 (got {horizon!r})")
         values = self.forecast(self.history_, horizon)
         n = len(self.history_)
         index = pd.date_range(

@@ -48,7 +48,7 @@ class GlobalConfig:
     layers: int = 3  # fc: hidden layers; recurrent: stacked layers
     dropout: float = 0.0
     normalize: str = "level"
-    ensemble: int = 8  # members with seeds seed, seed + 1, ...; the forecast is their median
+    ensemble: int = 12  # members with seeds seed, seed + 1, ...; the forecast is their median
     steps_per_epoch: int = 100
     train: dict = field(default_factory=dict)  # overrides of GLOBAL_TRAIN
 

@@ -30,10 +30,11 @@ def mape(y, yhat) -> float:
 
 
 def smape(y, yhat) -> float:
-    """Mean of 200 |y - yhat| / (|y| + |yhat|); a term where both are 0 counts as 0."""
+    """Mean of 200 |y - yhat| / (|y| + |yhat|); 0 where both are 0; NaN stays NaN."""
     y, yhat = np.asarray(y, np.float64), np.asarray(yhat, np.float64)
     denom = np.abs(y) + np.abs(yhat)
-    terms = np.divide(200 * np.abs(y - yhat), denom, out=np.zeros_like(denom), where=denom > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = np.where(denom == 0, 0.0, 200 * np.abs(y - yhat) / denom)
     return float(np.mean(terms))
 
 

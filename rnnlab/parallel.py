@@ -12,7 +12,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sys
 from collections.abc import Callable
+
+from rnnlab.errors import RnnlabError
 
 
 def available_workers() -> int:
@@ -46,9 +49,12 @@ def in_parallel(calls: list[Callable], workers: int | None = None) -> list:
         try:
             ok, value = pickle.loads(receive.recv_bytes())
         except EOFError:
-            raise RuntimeError(f"a worker process died (exit code {child.exitcode})") from None
-        finally:
             child.join()
+            raise RnnlabError(
+                f"a worker process died (exit code {child.exitcode}): killed, or out of memory? "
+                "Try again with fewer series or a smaller --ensemble"
+            ) from None
+        child.join()
         if not ok:
             raise value
         results.append(value)
@@ -56,14 +62,35 @@ def in_parallel(calls: list[Callable], workers: int | None = None) -> list:
 
 
 def _run_and_send(call: Callable, send) -> None:
+    _die_with_parent()
+    if "torch" in sys.modules:
+        # OpenMP's thread pool does not survive fork: a child that used it would hang.
+        sys.modules["torch"].set_num_threads(1)
     # Plain pickle, by value: multiprocessing's own pickler would pass torch tensors as shared
     # memory handles that die with this process.
     try:
         send.send_bytes(pickle.dumps((True, call())))
     except BaseException as err:  # noqa: BLE001 - the parent re-raises it
-        send.send_bytes(pickle.dumps((False, err)))
+        try:
+            payload = pickle.dumps((False, err))
+            pickle.loads(payload)  # some exceptions pickle but cannot be rebuilt
+        except Exception:  # noqa: BLE001
+            payload = pickle.dumps((False, RuntimeError(f"{type(err).__name__}: {err}")))
+        send.send_bytes(payload)
     finally:
         send.close()
+
+
+def _die_with_parent() -> None:
+    """Linux: end this child when the parent dies (a killed run leaves no trainer behind)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
 
 
 def balance(costs: dict[str, float], groups: int) -> list[list[str]]:

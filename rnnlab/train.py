@@ -38,6 +38,22 @@ class TrainConfig:
     schedule: str = "constant"  # constant | cosine (warm-up, then cosine decay to 0)
     seed: int = 0
 
+    def __post_init__(self):
+        checks = {
+            "epochs >= 1": self.epochs >= 1,
+            "patience >= 1": self.patience >= 1,
+            "batch_size >= 0": self.batch_size >= 0,
+            "0 < lr < 10": 0 < self.lr < 10,  # also refuses NaN
+            "0 <= min_delta < 1": 0 <= self.min_delta < 1,
+            "0 < val_fraction < 1": 0 < self.val_fraction < 1,
+            f"monitor in {MONITORS}": self.monitor in MONITORS,
+            f"loss in {tuple(LOSSES)}": self.loss in LOSSES,
+            "schedule in ('constant', 'cosine')": self.schedule in ("constant", "cosine"),
+        }
+        wrong = [rule for rule, ok in checks.items() if not ok]
+        if wrong:
+            raise RnnlabError(f"training options out of range: need {'; '.join(wrong)}")
+
 
 @dataclass
 class TrainResult:
@@ -126,6 +142,8 @@ def train(model: nn.Module, data, config: TrainConfig, progress=None) -> TrainRe
 
     model.train()
     for epoch in range(1, config.epochs + 1):
+        if validation is None:  # the epoch's training loss belongs to the weights it starts with
+            start_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         epoch_loss, seen = 0.0, 0
         for xb, yb in data.batches(generator):
             optimizer.lr = learning_rate(config, step / total_steps)
@@ -138,6 +156,11 @@ def train(model: nn.Module, data, config: TrainConfig, progress=None) -> TrainRe
             epoch_loss += loss.item() * len(xb)
             seen, step = seen + len(xb), step + 1
         train_loss = epoch_loss / seen
+        if not math.isfinite(train_loss):
+            raise RnnlabError(
+                f"training diverged: the loss is {train_loss} at epoch {epoch}; "
+                "lower --lr, or check the data for extreme values"
+            )
 
         val_loss = float("nan")
         if validation is not None:
@@ -153,7 +176,10 @@ def train(model: nn.Module, data, config: TrainConfig, progress=None) -> TrainRe
         watched = val_loss if validation is not None else train_loss
         if watched < best:  # keep the best weights seen ...
             best, result.best_epoch = watched, epoch
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if validation is None:
+                best_state = start_state
+            else:
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if watched < reference * (1 - config.min_delta):  # ... only real progress resets patience
             reference, wait = watched, 0
         else:

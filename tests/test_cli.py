@@ -86,15 +86,38 @@ def test_same_seed_gives_identical_metrics(tmp_path):
     assert a == b
 
 
-def test_existing_run_directory_needs_force(tmp_path, capsys):
+def test_existing_run_directory_needs_force_and_must_be_a_run(tmp_path, capsys, monkeypatch):
     out = tmp_path / "run"
     out.mkdir()
-    (out / "keep.txt").write_text("precious")
+    (out / "config.json").write_text("{}")  # an earlier run
+    (out / "old.png").write_text("old")
     assert main(["demo", "--out", str(out), *QUICK]) == 2
     assert "already exists; choose another --out or pass --force" in capsys.readouterr().err
-    assert (out / "keep.txt").read_text() == "precious"
+    assert (out / "old.png").exists()
     assert main(["demo", "--out", str(out), "--force", *QUICK]) == 0
-    assert not (out / "keep.txt").exists() and (out / "metrics.json").exists()
+    assert not (out / "old.png").exists() and (out / "metrics.json").exists()
+
+    precious = tmp_path / "documents"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("precious")
+    assert main(["demo", "--out", str(precious), "--force", *QUICK]) == 2
+    assert "not an rnnlab run (no config.json)" in capsys.readouterr().err
+    monkeypatch.chdir(precious)
+    assert main(["demo", "--out", ".", "--force", *QUICK]) == 2
+    assert "current folder" in capsys.readouterr().err
+    (tmp_path / "link").symlink_to(precious)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for target in (tmp_path / "link", afile):
+        assert main(["demo", "--out", str(target), "--force", *QUICK]) == 2
+        assert "is not a folder" in capsys.readouterr().err
+    assert (precious / "thesis.txt").read_text() == "precious" and afile.read_text() == "x"
+    assert not list(tmp_path.glob(".*tmp-*"))
+
+
+def test_nan_learning_rate_is_refused(tmp_path, capsys):
+    assert main(["demo", "--lr", "nan", "--out", str(tmp_path / "o"), *QUICK]) == 2
+    assert "--lr" in capsys.readouterr().err and not (tmp_path / "o").exists()
 
 
 def test_forecast_one_series_recursive(tmp_path, capsys):

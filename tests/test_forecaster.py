@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from rnnlab.errors import RnnlabError
-from rnnlab.evaluate import evaluate
+from rnnlab.evaluation import evaluate
 from rnnlab.forecaster import Forecaster, difference
 
 FAST = {"train": {"epochs": 150, "patience": 30}}
@@ -69,6 +69,15 @@ def test_clear_errors(seasonal_series):
         Forecaster("lstm").fit(seasonal_series, 30)
     with pytest.raises(RnnlabError, match="unknown transform 'log'"):
         Forecaster("fc", transform="log").fit(seasonal_series)
+    with pytest.raises(RnnlabError, match="not fitted yet"):
+        Forecaster("fc").predict(3)
+    fitted = Forecaster("seasonal_naive").fit(seasonal_series)
+    with pytest.raises(RnnlabError, match="horizon must be a whole number >= 1"):
+        fitted.predict(0)
+    with pytest.raises(RnnlabError, match="need 12 values of history"):
+        fitted.predict_one_step(seasonal_series.values, 5)
+    with pytest.raises(RnnlabError, match="hidden sizes, lags and layers must be at least 1"):
+        Forecaster("fc", hidden=0, **FAST).fit(seasonal_series)
 
 
 def test_python_api_as_in_the_readme():
@@ -76,6 +85,8 @@ def test_python_api_as_in_the_readme():
 
     series = rnnlab.load_series("elec_equip")
     assert len(series) == 257 and series.season == 12
+    with pytest.raises(RnnlabError, match="unknown dataset 'elec_equipp'; choose one of"):
+        rnnlab.load_series("elec_equipp")
     forecaster = rnnlab.Forecaster(model="lstm", lags=12, layout="timesteps", **FAST)
     future = forecaster.fit(series).predict(12)
     assert len(future) == 12 and str(future.index[0].date()) == "2016-06-01"

@@ -29,6 +29,7 @@ def test_mase_uses_the_seasonal_in_sample_error():
 def test_edge_cases_are_nan_or_zero_not_errors():
     assert np.isnan(metrics.mape([0.0, 1.0], [1.0, 1.0]))
     assert metrics.smape([0.0], [0.0]) == 0.0
+    assert np.isnan(metrics.smape([1.0, 2.0], [np.nan, np.nan]))  # a NaN forecast never wins
     assert np.isnan(metrics.mase([1.0], [1.0], [3.0, 3.0, 3.0], 1))  # flat history: no scale
 
 

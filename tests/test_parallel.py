@@ -3,7 +3,7 @@ import os
 import pytest
 
 from rnnlab.errors import RnnlabError
-from rnnlab.evaluate import evaluate
+from rnnlab.evaluation import evaluate
 from rnnlab.parallel import balance, in_parallel
 
 
@@ -38,3 +38,38 @@ def test_numbers_do_not_depend_on_the_number_of_processes(seasonal_series):
     one, two = (evaluate(seasonal_series, 100, specs, workers=w) for w in (1, 2))
     for a, b in zip(one.rows, two.rows, strict=True):
         assert {**a, "fit_seconds": 0} == {**b, "fit_seconds": 0}
+
+
+def test_an_unpicklable_error_still_comes_back_as_one_message():
+    class Odd(Exception):
+        def __init__(self, a, b):
+            super().__init__(f"{a}-{b}")
+
+    def fail():
+        raise Odd(1, 2)
+
+    with pytest.raises(RuntimeError, match="Odd: 1-2"):
+        in_parallel([lambda: 1, fail], workers=2)
+
+
+def test_a_killed_worker_is_one_clear_error():
+    import signal
+
+    with pytest.raises(RnnlabError, match="a worker process died"):
+        in_parallel([lambda: 1, lambda: os.kill(os.getpid(), signal.SIGKILL)], workers=2)
+
+
+def test_evaluate_twice_with_threads_in_the_parent(seasonal_series):
+    import torch
+
+    import rnnlab
+
+    torch.set_num_threads(2)  # OpenMP's pool in the parent must not hang the forked children
+    try:
+        torch.randn(256, 256) @ torch.randn(256, 256)
+        specs = {m: {"model": m, "lags": 12, "train": {"epochs": 5}} for m in ("lstm", "gru")}
+        for _ in range(2):
+            result = rnnlab.evaluate(seasonal_series, 100, specs, workers=2)
+            assert len(result.rows) == 2
+    finally:
+        torch.set_num_threads(1)

@@ -97,3 +97,28 @@ def test_mae_loss_and_minibatches_cover_every_window():
     assert sum(len(b[0]) for b in batches) == 48 and data.steps_per_epoch() == 7
     _, result = _fit(epochs=20, loss="mae")
     assert result.train_loss[-1] < result.train_loss[0]
+
+
+def test_training_options_are_checked_and_divergence_is_caught():
+    with pytest.raises(RnnlabError, match="0 < lr < 10"):
+        TrainConfig(lr=float("nan"))
+    with pytest.raises(RnnlabError, match="epochs >= 1; batch_size >= 0"):
+        TrainConfig(epochs=0, batch_size=-5)
+    with pytest.raises(RnnlabError, match="training diverged"):
+        _diverge()
+
+
+def _diverge():
+    seed_everything(0)
+    _, model = build_model("fc", lags=5, hidden=(8,))
+    x, y = _data()
+    config = TrainConfig(epochs=5)
+    train(model, TensorWindows(x, y * float("inf"), config), config)
+
+
+def test_monitor_train_keeps_the_weights_the_best_loss_was_measured_on():
+    model, result = _fit(epochs=300, monitor="train", patience=1, min_delta=0.0, lr=0.3)
+    x, y = _data()
+    with torch.no_grad():
+        loss = torch.nn.functional.mse_loss(model(x), y).item()
+    assert loss == pytest.approx(min(result.train_loss), rel=1e-5)

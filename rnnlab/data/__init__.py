@@ -14,8 +14,8 @@ def load_series(source, **options):
     if isinstance(source, str | Path) and not Path(source).suffix:
         from rnnlab.data.datasets import BUILTINS, load_builtin
 
-        if str(source) in BUILTINS:
-            return load_builtin(str(source), **options)
+        if str(source) in BUILTINS or not Path(source).exists():
+            return load_builtin(str(source), **options)  # an unknown name lists the built-ins
     if isinstance(source, str | Path):
         from rnnlab.data.csv_reader import read_csv_series
 

@@ -105,6 +105,9 @@ def build_model(name: str, **options) -> tuple[object, nn.Module]:
         options = {**options, "cell": name}
     fields = config_cls.__dataclass_fields__
     config = config_cls(**{k: v for k, v in options.items() if k in fields and v is not None})
+    sizes = config.hidden if isinstance(config.hidden, tuple | list) else (config.hidden,)
+    if min(sizes, default=1) < 1 or config.lags < 1 or getattr(config, "layers", 1) < 1:
+        raise RnnlabError("hidden sizes, lags and layers must be at least 1")
     if model_layout(config) not in LAYOUTS:
         raise RnnlabError(
             f"unknown layout {model_layout(config)!r}; choose one of: {', '.join(LAYOUTS)}"

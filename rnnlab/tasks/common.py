@@ -102,8 +102,8 @@ def add_train_args(parser: argparse.ArgumentParser) -> None:
 
 def train_overrides(args: argparse.Namespace) -> dict:
     """TrainConfig fields from the command line."""
-    if args.epochs < 1 or args.patience < 1 or args.lr <= 0 or args.batch_size < 0:
-        raise RnnlabError("--epochs and --patience must be >= 1, --lr > 0, --batch-size >= 0")
+    if args.epochs < 1 or args.patience < 1 or not 0 < args.lr < 10 or args.batch_size < 0:
+        raise RnnlabError("need --epochs, --patience >= 1, --lr in (0, 10), --batch-size >= 0")
     if not 0 <= args.min_delta < 1:
         raise RnnlabError(f"--min-delta must lie in [0, 1) (got {args.min_delta})")
     if not 0 < args.val_fraction < 1:
@@ -176,23 +176,53 @@ def default_out(task: str) -> Path:
 def run_directory(out: Path, force: bool = False):
     """Yield a temporary directory that becomes `out` only when the block succeeds.
 
-    A failed run leaves nothing behind; an existing non-empty `out` is replaced only with --force.
+    A failed run leaves nothing behind. An existing `out` is replaced only with --force, and only
+    when it is an empty folder or an earlier run (it holds config.json): never the current folder
+    or one above it, a file, a link or a device.
     """
     out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise RnnlabError(f"{out} already exists; choose another --out or pass --force")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    _check_replaceable(out, force)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+    except OSError as err:
+        raise RnnlabError(f"cannot write the run directory {out}: {err.strerror}") from None
     try:
         yield tmp
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)  # set aside first: the old run is gone only once the new one is in
+        tmp.rename(out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RnnlabError(f"cannot write the run directory {out}: {err.strerror}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if out.exists():
-        shutil.rmtree(out) if out.is_dir() else out.unlink()
-    tmp.rename(out)
+
+
+def _check_replaceable(out: Path, force: bool) -> None:
+    if not out.exists() and not out.is_symlink():
+        return
+    if out.is_symlink() or not out.is_dir():
+        raise RnnlabError(f"{out} exists and is not a folder; choose another --out")
+    if not any(out.iterdir()):
+        return
+    if not force:
+        raise RnnlabError(f"{out} already exists; choose another --out or pass --force")
+    here = Path.cwd().resolve()
+    if out.resolve() == here or out.resolve() in here.parents:
+        raise RnnlabError(f"--out {out} is the current folder or above it; choose a new folder")
+    if not (out / "config.json").is_file():
+        raise RnnlabError(
+            f"{out} is not an rnnlab run (no config.json); --force replaces only "
+            "earlier runs: choose another --out"
+        )
 
 
 # ----------------------------------------------------------------------------- progress

@@ -52,7 +52,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rnnlab.data.windows import split_point
-    from rnnlab.evaluate import evaluate
+    from rnnlab.evaluation import evaluate
 
     series = common.load_input(args)
     n_train = split_point(series.index, args.split)
@@ -67,10 +67,15 @@ def run(args: argparse.Namespace) -> int:
         }
     out = args.out or common.default_out("demo")
 
-    import torch
-
-    torch.set_num_threads(1)  # tiny models: one thread is faster, and bit-for-bit repeatable
+    spread = series.values[:n_train]
+    if spread.max() == spread.min():
+        raise common.RnnlabError(
+            "the training span is constant: there is nothing to learn and MASE is undefined"
+        )
     with common.run_directory(out, args.force) as tmp, common.EpochProgress(args.quiet) as bar:
+        import torch  # after the output check: a bad --out fails before the slow import
+
+        torch.set_num_threads(1)  # tiny models: one thread is faster, and bit-for-bit repeatable
         result = evaluate(series, n_train, specs, seed=args.seed, progress=bar)
         config = {
             "command": "demo",

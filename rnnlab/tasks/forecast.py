@@ -5,7 +5,7 @@ format (`unique_id, ds, y`; CSV or Parquet). First an honest check: every series
 last H points, the models train on the rest and forecast them, beside naive, seasonal naive,
 Naive2, drift and Theta. Then the models train again on everything and forecast the future.
 
-The default is a global MLP ensemble (eight members, median): one network learns from windows of
+The default is a global MLP ensemble (twelve members, median): one network learns from windows of
 every series, each window normalised by its own level, and outputs all H steps at once.
 """
 
@@ -56,14 +56,16 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--ensemble",
         type=int,
-        default=5,
-        help="direct: seeds whose median is the forecast (default: 5)",
+        default=12,
+        help="direct: members whose median is the forecast, each with its own seed and window "
+        "length (default: 12)",
     )
     parser.add_argument(
         "--lags",
         type=int,
         default=None,
-        help="window length (default: two seasons, or 2 x horizon without season; recursive: 12)",
+        help="window length (default direct: members cycle through 2, 1.5, 2.5 and 3 seasons, "
+        "or horizons without a season; recursive: 12)",
     )
     parser.add_argument(
         "--layout",
@@ -191,7 +193,8 @@ def run(args: argparse.Namespace) -> int:
     )
 
     panel = load_panel(args)
-    horizon = args.horizon or (panel.season if panel.season > 1 else 12)
+    horizon = args.horizon if args.horizon is not None else max(panel.season, 1)
+    horizon = horizon if horizon > 1 or args.horizon is not None else 12
     if horizon < 1 or args.ensemble < 1:
         raise common.RnnlabError("--horizon and --ensemble must be at least 1")
     if args.strategy == "recursive":
@@ -205,10 +208,10 @@ def run(args: argparse.Namespace) -> int:
     model_id = f"{args.model}_{args.strategy}"
     baselines = [b for b in BASELINE_IDS if not (b == "theta" and args.no_theta)]
 
-    import torch
-
-    torch.set_num_threads(1)
     with common.run_directory(out, args.force) as tmp, common.EpochProgress(args.quiet) as bar:
+        import torch  # after the output check: a bad --out fails before the slow import
+
+        torch.set_num_threads(1)
         rows, checks = [], {}
         for name in baselines:
             start = time.perf_counter()
