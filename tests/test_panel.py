@@ -54,7 +54,7 @@ def test_windows_are_sampled_without_materialising_and_never_cross_series():
     np.testing.assert_array_equal(x[-1].numpy(), [100, 100, 100, 100])
     np.testing.assert_array_equal(y[-1].numpy(), [101, 102])
     assert torch.all(x[:5] < 10) and torch.all(y[:5] < 10)  # a's windows hold only a's values
-    assert data.batch_size == 6 and data.steps_per_epoch() == 10
+    assert data.batch_size == 6 and data.steps_per_epoch() == 100
 
 
 def test_level_normalisation_is_reversible_in_predict():

@@ -237,13 +237,20 @@ class EpochProgress:
 
     def __enter__(self):
         if self.enabled:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             self._progress = Progress(
                 TextColumn("{task.description:<18}"),
                 BarColumn(),
                 TextColumn("{task.fields[info]}"),
                 TimeElapsedColumn(),
+                TimeRemainingColumn(),
                 transient=True,
             )
             self._progress.__enter__()
