@@ -128,6 +128,17 @@ def main() -> int:
             wall = time.perf_counter() - start
             fc = pd.read_csv(f"{tmp}/run/forecast.csv")
             ours = {uid: g["yhat"].to_numpy() for uid, g in fc.groupby("unique_id", sort=False)}
+            tests = {
+                row["series"]: y[-int(row["NF"]) :]
+                for (_, row), y in zip(frame.iterrows(), series, strict=True)
+            }
+            actual = np.concatenate([tests[uid] for uid in fc["unique_id"].unique()])
+            cover = {
+                lvl: float(
+                    np.mean((actual >= fc[f"yhat_lo_{lvl}"]) & (actual <= fc[f"yhat_hi_{lvl}"]))
+                )
+                for lvl in (80, 95)
+            }
             check = pd.read_csv(f"{tmp}/run/holdout.csv")
             models = [c for c in check.columns if c not in ("unique_id", "step", "actual")]
         scores = score(frame, series, {"rnnlab (default)": ours} | published(frame), season)
@@ -148,7 +159,14 @@ def main() -> int:
                     f"| {'**' + name + '**' if name.startswith('rnnlab') else name} "
                     f"| {s:.2f} | {m:.3f} |"
                 )
-        lines += ["", f"(rnnlab's hold-out leaderboard compared: {', '.join(models)})", ""]
+        lines += [
+            "",
+            f"Coverage of rnnlab's intervals on the test values: 80%: {cover[80]:.1%}, "
+            f"95%: {cover[95]:.1%}.",
+            "",
+            f"(rnnlab's hold-out leaderboard compared: {', '.join(models)})",
+            "",
+        ]
         print("\n".join(lines[-(len(scores) + 8) :]), flush=True)
     text = "\n".join(lines) + "\n"
     tag = args.groups.replace(",", "-") + ("-" + "".join(args.extra.split()) if args.extra else "")

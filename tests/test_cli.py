@@ -139,7 +139,15 @@ def test_forecast_one_series_recursive(tmp_path, capsys):
     ]
     assert main(args) == 0
     forecast = pd.read_csv(out / "forecast.csv")
-    assert list(forecast.columns) == ["unique_id", "ds", "yhat"]
+    assert list(forecast.columns) == [
+        "unique_id",
+        "ds",
+        "yhat",
+        "yhat_lo_80",
+        "yhat_hi_80",
+        "yhat_lo_95",
+        "yhat_hi_95",
+    ]
     assert list(forecast["ds"]) == [f"2016-{m:02d}-01" for m in range(6, 12)]
     metrics = json.loads((out / "metrics.json").read_text())
     ids = {m["id"] for m in metrics["models"]}
@@ -176,6 +184,9 @@ def test_forecast_many_series_in_long_format(tmp_path, capsys):
     assert main(args) == 0
     forecast = pd.read_csv(out / "forecast.csv")
     assert len(forecast) == 12 and list(forecast["unique_id"].unique()) == ["s0", "s1", "s2"]
+    assert (forecast["yhat_lo_95"] <= forecast["yhat_lo_80"]).all()
+    assert (forecast["yhat_lo_80"] <= forecast["yhat"]).all()
+    assert (forecast["yhat"] <= forecast["yhat_hi_80"]).all()
     assert forecast.groupby("unique_id")["ds"].first().to_dict() == {
         "s0": "2020-01-01",
         "s1": "2019-10-01",

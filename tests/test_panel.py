@@ -104,3 +104,18 @@ def test_panel_scores_and_owa():
     add_owa_and_verdicts(rows)
     assert rows[2]["owa"] == pytest.approx(0.5 * (5 / 20 + 1.5 / 2))
     assert rows[2]["beats_seasonal_naive"] is False and rows[0]["owa"] == 1.0
+
+
+def test_conformal_intervals_cover_as_promised_on_exchangeable_errors():
+    from rnnlab.intervals import conformal_halfwidths, coverage, intervals, series_scales
+
+    rng = np.random.default_rng(0)
+    scales = rng.uniform(1, 100, size=400)
+    errors = rng.normal(size=(400, 6)) * np.arange(1, 7) * scales[:, None]  # grow with the step
+    half = conformal_halfwidths(errors[:200], scales[:200], 80)
+    assert half.shape == (6,) and np.all(np.diff(half) > 0)
+    bands = intervals(np.zeros((200, 6)), scales[200:], {80: half})
+    assert 0.74 < coverage(errors[200:], bands["yhat_lo_80"], bands["yhat_hi_80"]) < 0.86
+    few = conformal_halfwidths(errors[:3], scales[:3], 95)  # pooled over steps, grows as sqrt
+    np.testing.assert_allclose(few / few[0], np.sqrt(np.arange(1, 7)))
+    assert series_scales([np.array([1.0, 3.0, 2.0]), np.full(4, 5.0)], 1).tolist() == [1.5, 5.0]

@@ -238,8 +238,9 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         add_owa_and_verdicts(rows)
-        future, final_config = model.fit_predict(
-            panel, bar.callback(f"{model_id} (all)", args.epochs)
+        future, final_config = model.fit_predict(panel, bar.callback(f"{model_id} (all)", epochs))
+        bands, halfwidths = prediction_intervals(
+            train_panel, panel, actual, checks[model_id], future
         )
         config = {
             "command": "forecast",
@@ -255,7 +256,13 @@ def run(args: argparse.Namespace) -> int:
             "model": final_config,
             "versions": common.versions(),
         }
-        write_run(tmp, panel, train_panel, actual, checks, rows, future, model_id, horizon, config)
+        config["intervals"] = {
+            "method": "split conformal: |check error| / series scale (MASE's), quantile per step",
+            **{f"halfwidth_{lvl}_in_scales": list(map(float, h)) for lvl, h in halfwidths.items()},
+        }
+        write_run(
+            tmp, panel, train_panel, actual, checks, rows, future, bands, model_id, horizon, config
+        )
 
     from rnnlab.report import PANEL_COLUMNS, print_leaderboard
 
@@ -272,7 +279,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_run(out, panel, train_panel, actual, checks, rows, future, model_id, horizon, config):
+def prediction_intervals(train_panel, panel, actual, check, future):
+    """80% and 95% bands around `future` from the check's errors (see rnnlab/intervals.py)."""
+    from rnnlab.intervals import LEVELS, conformal_halfwidths, intervals, series_scales
+
+    check_scales = series_scales([train_panel.series(i) for i in range(len(panel))], panel.season)
+    halfwidths = {lvl: conformal_halfwidths(actual - check, check_scales, lvl) for lvl in LEVELS}
+    scales = series_scales([panel.series(i) for i in range(len(panel))], panel.season)
+    return intervals(future, scales, halfwidths), halfwidths
+
+
+def write_run(
+    out, panel, train_panel, actual, checks, rows, future, bands, model_id, horizon, config
+):
     import numpy as np
     import pandas as pd
 
@@ -297,6 +316,7 @@ def write_run(out, panel, train_panel, actual, checks, rows, future, model_id, h
             "unique_id": np.repeat(panel.ids, horizon),
             "ds": np.concatenate([np.asarray(d) for d in dates]),
             "yhat": future.ravel(),
+            **{name: band.ravel() for name, band in bands.items()},
         }
     )
     frame.to_csv(out / "forecast.csv", index=False, float_format="%.6g")
