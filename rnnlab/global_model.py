@@ -86,11 +86,17 @@ class PanelWindows:
         first = np.repeat(offsets[:-1], counts)  # (W,) each window's series start
         within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         self.starts = torch.from_numpy(first + within)  # (W,) global start of each window
-        # Small data: smaller batches, as many steps. One series of 200 windows needs them as
-        # much as a thousand series do (elec_equip, 12 ahead: MASE 0.91 after 200 steps, 0.23
-        # after 1000, 0.14 after 2000; seasonal naive 0.42).
+        # Steps per epoch: about two passes over the windows, between 10 and `steps_per_epoch`;
+        # but when one batch holds every window (one short series), full-batch descent needs the
+        # full count. Measured: elec_equip, 12 ahead, MASE 0.91 after 200 steps, 0.14 after 2000
+        # (seasonal naive 0.42); M3 yearly (10k windows) sMAPE 16.39 after 400 steps of 1024
+        # windows, 16.71 after 2000 (over-fitting, and six times the time).
         self.batch_size = min(batch_size, len(self.starts))
-        self._steps = steps_per_epoch
+        if len(self.starts) <= batch_size:
+            self._steps = steps_per_epoch
+        else:
+            passes = -(-2 * len(self.starts) // self.batch_size)
+            self._steps = max(10, min(steps_per_epoch, passes))
         self.steps = torch.arange(size)  # (L + H,) offsets inside a window
 
     def windows(self, starts: torch.Tensor):
@@ -126,6 +132,21 @@ def pad_left(panel: Panel, size: int) -> tuple[torch.Tensor, np.ndarray]:
         pieces.append(panel.series(i))
     offsets = np.concatenate([[0], np.cumsum(lengths + pads)]).astype(np.int64)
     return torch.from_numpy(np.concatenate(pieces)), offsets
+
+
+def distributed() -> bool:
+    return torch.distributed.is_available() and torch.distributed.is_initialized()
+
+
+def init_distributed() -> bool:
+    """Join the process group when started by torchrun. rnnlab trains on the CPU, so gloo;
+    nccl is the backend to take once training moves to GPUs."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1")) < 2 or distributed():
+        return distributed()
+    torch.distributed.init_process_group("gloo")
+    return True
 
 
 def shape_input(x: torch.Tensor, layout: str) -> torch.Tensor:
@@ -178,11 +199,22 @@ class GlobalForecaster:
             c.steps_per_epoch,
             layout,
         )
+        if distributed():  # under torchrun: gradients are averaged over ranks on backward
+            model = torch.nn.parallel.DistributedDataParallel(model)
         result = train(model, data, train_config, progress)
+        model = getattr(model, "module", model)
         return model.state_dict(), result, asdict(model_config), asdict(train_config)
 
     def fit(self, panel: Panel, progress=None, workers: int | None = None) -> GlobalForecaster:
+        """Train every member on `panel`. Under torchrun each rank trains on its shard of the
+        series (DistributedDataParallel), members one after another; the fitted weights are
+        the same on every rank."""
         members = list(range(self.config.ensemble))
+        if distributed():
+            rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
+            if len(panel) < world:
+                raise RnnlabError(f"{len(panel)} series cannot be shared by {world} ranks")
+            panel, workers = panel.subset(range(rank, len(panel), world)), 1
         workers = min(available_workers() if workers is None else workers, len(members))
         groups = [members[w::workers] for w in range(workers)]
         calls = [

@@ -113,6 +113,16 @@ class TensorWindows:
         return (self.x_val, self.y_val) if len(self.x_val) else None
 
 
+def _mean_over_ranks(total: float, count: int) -> float:
+    """The epoch's mean loss; under torchrun, over every rank's windows, so that all ranks take
+    the same early-stopping decisions and keep the same weights."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        both = torch.tensor([total, float(count)], dtype=torch.float64)
+        torch.distributed.all_reduce(both)
+        total, count = both.tolist()
+    return total / count
+
+
 def learning_rate(config: TrainConfig, progress: float) -> float:
     """lr at a point of training (0 to 1): constant, or a short warm-up then a cosine decay."""
     if config.schedule == "constant":
@@ -155,7 +165,7 @@ def train(model: nn.Module, data, config: TrainConfig, progress=None) -> TrainRe
             optimizer.step()
             epoch_loss += loss.item() * len(xb)
             seen, step = seen + len(xb), step + 1
-        train_loss = epoch_loss / seen
+        train_loss = _mean_over_ranks(epoch_loss, seen)
         if not math.isfinite(train_loss):
             raise RnnlabError(
                 f"training diverged: the loss is {train_loss} at epoch {epoch}; "

@@ -46,6 +46,15 @@ class Panel:
             return [np.arange(end + 1, end + horizon + 1) for end in self.last]
         return [pd.date_range(end, periods=horizon + 1, freq=self.freq)[1:] for end in self.last]
 
+    def subset(self, rows) -> Panel:
+        """The series at positions `rows`, e.g. a rank's shard: subset(range(rank, n, world))."""
+        rows = np.asarray(list(rows), dtype=np.int64)
+        parts = [self.series(i) for i in rows]
+        offsets = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+        flat = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        last = self.last[rows] if self.freq is not None else np.asarray(self.last)[rows]
+        return Panel(self.ids[rows], flat, offsets, last, self.freq, self.season, self.source)
+
     def split_last(self, horizon: int) -> tuple[Panel, np.ndarray]:
         """(the panel without each series' last `horizon` points, those points (n, horizon))."""
         if self.lengths.min() <= horizon:

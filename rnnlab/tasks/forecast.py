@@ -205,6 +205,10 @@ def run(args: argparse.Namespace) -> int:
     epochs = args.epochs or 20
     train_panel, actual = panel.split_last(horizon)
     out = args.out or common.default_out("forecast")
+    if _rank() != 0:  # under torchrun: every rank trains on its shard, rank 0 alone reports
+        import tempfile
+
+        out, args.force, args.quiet = Path(tempfile.mkdtemp()) / "run", True, True
     model_id = f"{args.model}_{args.strategy}"
     baselines = [b for b in BASELINE_IDS if not (b == "theta" and args.no_theta)]
 
@@ -264,6 +268,11 @@ def run(args: argparse.Namespace) -> int:
             tmp, panel, train_panel, actual, checks, rows, future, bands, model_id, horizon, config
         )
 
+    if _rank() != 0:
+        import shutil
+
+        shutil.rmtree(out.parent, ignore_errors=True)
+        return 0
     from rnnlab.report import PANEL_COLUMNS, print_leaderboard
 
     print_leaderboard(
@@ -277,6 +286,20 @@ def run(args: argparse.Namespace) -> int:
         "(forecast.csv, report.html)"
     )
     return 0
+
+
+def _rank() -> int:
+    """This process's rank under torchrun (joining the group on first use), else 0."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1")) < 2:
+        return 0
+    import torch
+
+    from rnnlab.global_model import init_distributed
+
+    init_distributed()
+    return torch.distributed.get_rank()
 
 
 def prediction_intervals(train_panel, panel, actual, check, future):
