@@ -15,6 +15,7 @@ import numpy as np
 
 from rnnlab.data.scaling import fit_scaler
 from rnnlab.data.series import SeriesData
+from rnnlab.errors import RnnlabError
 from rnnlab.forecaster import Forecaster
 from rnnlab.metrics import forecast_metrics, mse
 from rnnlab.models import BASELINE_NAMES
@@ -106,6 +107,8 @@ def evaluate(
     Models train in up to `workers` processes (default: the free cores); each is seeded on its
     own, so the numbers do not depend on how they were shared out.
     """
+    if mode not in MODES:
+        raise RnnlabError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
     workers = available_workers() if workers is None else workers
     groups = balance({mid: _cost(spec) for mid, spec in specs.items()}, max(1, workers))
     calls = [

@@ -61,26 +61,6 @@ def plot_training_curves(curves: dict) -> Figure:
     return fig
 
 
-def plot_forecast(
-    history_dates, history, future_dates, forecast, name: str, holdout: dict | None = None
-) -> Figure:
-    """The series, its forecast past the end and, when given, the hold-out check.
-
-    `holdout`: {"dates": ..., "actual": ..., "forecasts": {model: values}}.
-    """
-    fig = Figure(figsize=(11, 4), layout="constrained")
-    ax = fig.subplots()
-    ax.plot(history_dates, history, color="black", lw=1.2, label="history")
-    ax.plot(future_dates, forecast, color="tab:red", lw=1.6, label=f"{name} forecast")
-    if holdout:
-        for label, values in holdout["forecasts"].items():
-            ax.plot(holdout["dates"], values, lw=1, ls="--", label=f"{label} on hold-out")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
-    ax.set_title(f"Forecast of {len(forecast)} steps", fontsize=11, loc="left")
-    return fig
-
-
 def plot_panel_forecasts(names, histories, futures, checks) -> Figure:
     """One panel per series: its history, the hold-out check (dashed) and the forecast (red).
 

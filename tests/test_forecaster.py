@@ -91,3 +91,12 @@ def test_python_api_as_in_the_readme():
     future = forecaster.fit(series).predict(12)
     assert len(future) == 12 and str(future.index[0].date()) == "2016-06-01"
     assert 60 < future.min() and future.max() < 140  # the index's range, not a runaway
+
+
+def test_holdout_mode_forecasts_the_span_from_one_origin(seasonal_series):
+    specs = {"seasonal_naive": {"model": "seasonal_naive"}, "fc": {"model": "fc", **FAST}}
+    result = evaluate(seasonal_series, 108, specs, mode="holdout")
+    np.testing.assert_allclose(result.predictions["seasonal_naive"], seasonal_series.values[96:108])
+    assert len(result.predictions["fc"]) == 12
+    with pytest.raises(RnnlabError, match="unknown mode 'rolling'"):
+        evaluate(seasonal_series, 108, specs, mode="rolling")
