@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_file import save_result
+
 RNNLAB = [sys.executable, "-m", "rnnlab"]
 TARGETS = {"demo": (6.0, 4.0), "help": (0.3, 0.3)}  # seconds: limit, aim
 
@@ -68,10 +70,7 @@ def main() -> int:
     for row in sorted(models, key=lambda r: r["mase"]):
         lines.append(f"| {row['id']} | {row['mase']:.3f} | {row['beats_seasonal_naive']} |")
     text = "\n".join(lines) + "\n"
-    print(text)
-    out = Path(__file__).parent / "results" / f"{time.strftime('%Y-%m-%d')}-demo.md"
-    out.write_text(text)
-    print(f"written: {out}")
+    save_result("demo", text)
     return 0 if ok else 1
 
 

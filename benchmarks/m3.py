@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from results_file import save_result
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "m3"
 GROUPS = {"yearly": ("YS", 1), "quarterly": ("QS", 4), "monthly": ("MS", 12), "other": (None, 1)}
@@ -170,10 +171,7 @@ def main() -> int:
         print("\n".join(lines[-(len(scores) + 8) :]), flush=True)
     text = "\n".join(lines) + "\n"
     tag = args.groups.replace(",", "-") + ("-" + "".join(args.extra.split()) if args.extra else "")
-    out = Path(__file__).parent / "results" / f"{time.strftime('%Y-%m-%d')}-m3-{tag}.md"
-    out.write_text(text)
-    print(text)
-    print(f"written: {out}")
+    save_result(f"m3-{tag}", text)
     return 0
 
 

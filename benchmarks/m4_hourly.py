@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from results_file import save_result
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "m4"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -104,10 +105,7 @@ def main() -> int:
             )
     lines += ["", f"Coverage of rnnlab's 80% intervals on the test values: {cover:.1%}."]
     text = "\n".join(lines) + "\n"
-    out = Path(__file__).parent / "results" / f"{time.strftime('%Y-%m-%d')}-m4-hourly.md"
-    out.write_text(text)
-    print(text)
-    print(f"written: {out}")
+    save_result("m4-hourly", text)
     return 0
 
 
