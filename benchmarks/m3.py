@@ -140,8 +140,12 @@ def main() -> int:
                 )
                 for lvl in (80, 95)
             }
-            check = pd.read_csv(f"{tmp}/run/holdout.csv")
-            models = [c for c in check.columns if c not in ("unique_id", "step", "actual")]
+            check = pd.read_csv(f"{tmp}/run/backtest.csv")
+            models = [
+                c
+                for c in check.columns
+                if c not in ("unique_id", "window", "cutoff", "ds", "step", "actual")
+            ]
         scores = score(frame, series, {"rnnlab (default)": ours} | published(frame), season)
         lines += [
             f"## {group}: {len(series)} series, h={horizon}, one command in {wall:.0f} s",

@@ -14,10 +14,11 @@ from rnnlab.data.panel import Panel
 from rnnlab.data.scaling import fit_scaler
 from rnnlab.metrics import forecast_metrics, mse
 from rnnlab.models.baselines import BASELINES
-from rnnlab.models.statistical import STATISTICAL
+from rnnlab.models.statistical import SLOW, STATISTICAL
 from rnnlab.parallel import available_workers, in_parallel
 
-BASELINE_IDS = ("naive", "seasonal_naive", "naive2", "drift", "theta")
+BASELINE_IDS = ("naive", "seasonal_naive", "naive2", "drift", "theta", "damped")  # the default
+ALL_BASELINES = (*BASELINE_IDS, "holt_winters", "mean")
 
 
 def _one(name: str, values: np.ndarray, horizon: int, season: int) -> np.ndarray:
@@ -34,7 +35,11 @@ def _chunk(name: str, panel: Panel, horizon: int, rows: range) -> np.ndarray:
 def baseline_forecasts(name: str, panel: Panel, horizon: int, workers: int | None = None):
     """(n, horizon) forecasts of one baseline for every series; slow ones use every core."""
     n = len(panel)
-    workers = (available_workers() if workers is None else workers) if name == "theta" else 1
+    workers = (available_workers() if workers is None else workers) if name in SLOW else 1
+    workers = min(workers, max(1, n // 50))  # forking pays off from about 50 series a core
+    if workers > 1:  # statsmodels imported once, before the fork
+        import statsmodels.tsa.forecasting.theta  # noqa: F401
+        import statsmodels.tsa.holtwinters  # noqa: F401
     bounds = np.linspace(0, n, workers + 1).astype(int)
     calls = [
         functools.partial(_chunk, name, panel, horizon, range(a, b))

@@ -101,6 +101,35 @@ def print_leaderboard(rows: list[dict], title: str, columns: list | None = None)
         console.print(line)
 
 
+def print_window_table(window_rows: list[list[dict]], cuts: list[int]) -> None:
+    """MASE of every model in every backtest window, oldest window first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="MASE per backtest window", title_justify="left", header_style="bold")
+    table.add_column("window", justify="right")
+    table.add_column("origin", justify="right")
+    for row in window_rows[0]:
+        table.add_column(row["id"], justify="right")
+    for k, (rows, cut) in enumerate(zip(window_rows, cuts, strict=True), start=1):
+        best = min(range(len(rows)), key=lambda j: _mase_key(rows[j]))
+        cells = [_fmt(r["mase"], "{:.3f}") for r in rows]
+        cells[best] = f"[bold]{cells[best]}[/]"
+        table.add_row(str(k), f"end-{cut}", *cells)
+    Console(width=max(Console().width, 132)).print(table)
+
+
+def window_table_html(window_rows: list[list[dict]]) -> str:
+    head = "".join(f"<th>{html.escape(r['id'])}</th>" for r in window_rows[0])
+    body = "".join(
+        f"<tr><td>{k}</td>"
+        + "".join(f"<td>{_fmt(r['mase'], '{:.3f}')}</td>" for r in rows)
+        + "</tr>"
+        for k, rows in enumerate(window_rows, start=1)
+    )
+    return f"<table><tr><th>window</th>{head}</tr>{body}</table>"
+
+
 def _mase_key(row: dict) -> float:
     value = row["mase"]
     return value if value is not None and math.isfinite(value) else float("inf")

@@ -151,7 +151,7 @@ def test_forecast_one_series_recursive(tmp_path, capsys):
     assert list(forecast["ds"]) == [f"2016-{m:02d}-01" for m in range(6, 12)]
     metrics = json.loads((out / "metrics.json").read_text())
     ids = {m["id"] for m in metrics["models"]}
-    assert ids == {"naive", "seasonal_naive", "naive2", "drift", "gru_recursive"}
+    assert ids == {"naive", "seasonal_naive", "naive2", "drift", "damped", "gru_recursive"}
     assert (out / "forecast.png").exists() and (out / "report.html").exists()
     assert "hold-out check" in capsys.readouterr().out
 
@@ -193,11 +193,47 @@ def test_forecast_many_series_in_long_format(tmp_path, capsys):
         "s2": "2019-07-01",
     }
     rows = {m["id"]: m for m in json.loads((out / "metrics.json").read_text())["models"]}
-    assert set(rows) == {"naive", "seasonal_naive", "naive2", "drift", "theta", "fc_direct"}
+    assert set(rows) == {
+        "naive",
+        "seasonal_naive",
+        "naive2",
+        "drift",
+        "theta",
+        "damped",
+        "fc_direct",
+    }
     assert rows["naive2"]["owa"] == 1.0 and rows["fc_direct"]["owa"] > 0
-    holdout = pd.read_csv(out / "holdout.csv")
+    holdout = pd.read_csv(out / "backtest.csv")
     assert len(holdout) == 12 and holdout["actual"].notna().all()
     assert "3 series" in capsys.readouterr().out
+
+
+def test_forecast_backtest_writes_every_window(tmp_path, capsys):
+    path, out = tmp_path / "panel.csv", tmp_path / "run"
+    _long_csv(path, n=48)
+    args = ["forecast", "--csv", str(path), "--horizon", "4", "--backtest", "3", "--step", "2"]
+    args += ["--ensemble", "1", "--epochs", "2", "--baselines", "naive2,damped,holt_winters"]
+    args += ["--out", str(out), "--quiet"]
+    assert main(args) == 0
+    check = pd.read_csv(out / "backtest.csv")
+    models = ["seasonal_naive", "naive2", "damped", "holt_winters", "fc_direct"]
+    assert list(check.columns[6:]) == models  # seasonal naive, the reference, always
+    assert len(check) == 3 * 3 * 4 and sorted(check["window"].unique()) == [1, 2, 3]
+    last = check[(check["unique_id"] == "s0") & (check["window"] == 3)]
+    assert list(last["ds"]) == [f"2018-{m:02d}-01" for m in range(9, 13)]  # ends with the data
+    first = check[(check["unique_id"] == "s0") & (check["window"] == 1)]
+    assert first["cutoff"].iloc[0] == "2018-04-01" and first["ds"].iloc[0] == "2018-05-01"
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [w["cut"] for w in metrics["windows"]] == [8, 6, 4]
+    assert 0 <= metrics["intervals"]["coverage_80"] <= 1
+    config = json.loads((out / "config.json").read_text())
+    assert config["backtest"] == {"windows": 3, "step": 2, "refit": False}
+    printed = capsys.readouterr().out
+    assert "MASE per backtest window" in printed and "leave one window out" in printed
+    args[-3:-1] = ["--out", str(tmp_path / "short")]
+    args[args.index("--backtest") + 1] = "30"
+    assert main(args) == 2
+    assert "use fewer --backtest windows" in capsys.readouterr().err
 
 
 def test_forecast_panel_errors(tmp_path, capsys):
@@ -208,6 +244,10 @@ def test_forecast_panel_errors(tmp_path, capsys):
     path.write_text("unique_id,ds,y\n" + "".join(f"a,{i},{i}\n" for i in (0, 1, 2, 4)))
     assert main(["forecast", "--csv", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     assert "gap after step 2" in capsys.readouterr().err
+    path.write_text("unique_id,ds,y\n" + "".join(f"a,{i},{i}\n" for i in range(30)))
+    args = ["forecast", "--csv", str(path), "--baselines", "naive,arima", "--quiet"]
+    assert main([*args, "--out", str(tmp_path / "o")]) == 2
+    assert "unknown baseline 'arima' in --baselines; choose from naive," in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
 
 

@@ -6,7 +6,14 @@ import torch
 from rnnlab.data.panel import panel_from_arrays, read_panel
 from rnnlab.errors import RnnlabError
 from rnnlab.global_model import GlobalForecaster, PanelWindows, last_windows
-from rnnlab.models.statistical import naive2, seasonal_indices, seasonality_test, theta
+from rnnlab.models.statistical import (
+    damped,
+    holt_winters,
+    naive2,
+    seasonal_indices,
+    seasonality_test,
+    theta,
+)
 from rnnlab.panel_eval import add_owa_and_verdicts, baseline_forecasts, panel_scores
 
 
@@ -87,6 +94,24 @@ def test_theta_runs_and_falls_back():
     x = 100 + np.arange(40.0) + 5 * np.sin(np.arange(40) * np.pi / 6)
     assert theta(x, 6, 12).shape == (6,)
     np.testing.assert_array_equal(theta(np.array([1.0, -1.0, 2.0]), 2, 1), [2.0, 2.0])
+
+
+def test_damped_and_holt_winters_follow_trend_and_season():
+    t = np.arange(72.0)
+    pattern = np.tile([0.8, 0.9, 1.0, 1.2, 1.3, 1.1, 1.0, 0.9, 0.8, 0.9, 1.0, 1.1], 7)
+    x = (100 + 2 * t) * pattern[:72]
+    truth = (100 + 2 * np.arange(72.0, 84.0)) * pattern[72:84]
+    for method in (damped, holt_winters):
+        f = method(x, 12, 12)
+        # the season comes back, and the level continues the trend (damped: at most as steep)
+        assert np.abs(f / truth - 1).max() < 0.06, method.__name__
+        assert np.corrcoef(f, truth)[0, 1] > 0.95
+    line = 5.0 + 0.5 * np.arange(30.0)
+    f = damped(line, 4, 1)
+    assert line[-1] < f[0] < f[-1] <= line[-1] + 4 * 0.5 + 1e-6  # damped: no steeper than the trend
+    # too short, or not fittable: Naive2's forecast instead of an error
+    np.testing.assert_array_equal(damped(np.array([1.0, 2.0, 3.0]), 2, 1), [3.0, 3.0])
+    np.testing.assert_array_equal(holt_winters(np.array([4.0, 2.0]), 3, 12), [2.0, 2.0, 2.0])
 
 
 def test_panel_scores_and_owa():

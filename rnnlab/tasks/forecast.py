@@ -3,7 +3,9 @@
 Input: a single series (--data NAME, or a CSV with a date and a value column) or many in long
 format (`unique_id, ds, y`; CSV or Parquet). First an honest check: every series loses its
 last H points, the models train on the rest and forecast them, beside naive, seasonal naive,
-Naive2, drift and Theta. Then the models train again on everything and forecast the future.
+Naive2, drift and Theta; with --backtest N, from N rolling origins --step S apart. Then the
+model trains again on everything and forecasts the future, with conformal intervals calibrated
+on the check's errors.
 
 The default is a global MLP ensemble (twelve members, median): one network learns from windows of
 every series, each window normalised by its own level, and outputs all H steps at once.
@@ -87,6 +89,32 @@ def add_parser(subparsers) -> None:
         help="direct: per-window normalisation (default: level)",
     )
     parser.add_argument(
+        "--backtest",
+        type=int,
+        default=1,
+        metavar="N",
+        help="rolling-origin windows to check on (default: 1, the last H points of each series)",
+    )
+    parser.add_argument(
+        "--step",
+        type=int,
+        default=None,
+        metavar="S",
+        help="steps between backtest origins (default: the horizon)",
+    )
+    parser.add_argument(
+        "--refit",
+        action="store_true",
+        help="train again at every backtest origin (default: once, at the oldest)",
+    )
+    parser.add_argument(
+        "--baselines",
+        default=None,
+        metavar="LIST",
+        help="comma-separated baselines (default: naive,seasonal_naive,naive2,drift,theta,damped; "
+        "also holt_winters, mean); seasonal naive, the reference, is always included",
+    )
+    parser.add_argument(
         "--no-theta",
         action="store_true",
         help="skip the Theta baseline (the slowest; about 30 ms a series)",
@@ -127,15 +155,13 @@ class Model:
     def __init__(self, args: argparse.Namespace, horizon: int):
         self.args, self.horizon = args, horizon
 
-    def fit_predict(self, panel, progress=None):
-        import numpy as np
-
+    def fit(self, panel, progress=None) -> Model:
         a = self.args
         if a.strategy == "direct":
             from rnnlab.global_model import GlobalForecaster
 
             train = {k: v for k, v in (("epochs", a.epochs), ("lr", a.lr)) if v is not None}
-            forecaster = GlobalForecaster(
+            self.fitted_ = GlobalForecaster(
                 seed=a.seed,
                 model=a.model,
                 horizon=self.horizon,
@@ -147,7 +173,7 @@ class Model:
                 ensemble=a.ensemble,
                 train=train,
             ).fit(panel, progress=progress)
-            return forecaster.predict(panel), forecaster.resolved_config()
+            return self
         from rnnlab.forecaster import Forecaster
 
         spec = {
@@ -162,13 +188,42 @@ class Model:
         }
         if a.model == "fc":
             spec["hidden"] = (spec["hidden"],) * spec["layers"]
-        out, config = [], None
-        for i in range(len(panel)):
-            f = Forecaster(a.model, seed=a.seed, **spec)
-            f.fit(_series_of(panel, i), progress=progress)
-            out.append(f.predict(self.horizon).to_numpy())
-            config = f.resolved_config()
-        return np.stack(out), config
+        self.fitted_ = [
+            Forecaster(a.model, seed=a.seed, **spec).fit(_series_of(panel, i), progress=progress)
+            for i in range(len(panel))
+        ]
+        return self
+
+    def predict(self, panel):
+        """Forecasts (n, H) from the end of each series of `panel` (the fitted ones, or the
+        same series with more history: a backtest without refitting)."""
+        import numpy as np
+
+        if self.args.strategy == "direct":
+            return self.fitted_.predict(panel)
+        return np.stack(
+            [f.forecast(panel.series(i), self.horizon) for i, f in enumerate(self.fitted_)]
+        )
+
+    def resolved_config(self) -> dict:
+        if self.args.strategy == "direct":
+            return self.fitted_.resolved_config()
+        return self.fitted_[0].resolved_config()
+
+
+class Baseline:
+    """A baseline with the model interface: nothing to fit, forecasts from each series' end."""
+
+    def __init__(self, name: str, horizon: int):
+        self.name, self.horizon = name, horizon
+
+    def fit(self, panel, progress=None) -> Baseline:
+        return self
+
+    def predict(self, panel):
+        from rnnlab.panel_eval import baseline_forecasts
+
+        return baseline_forecasts(self.name, panel, self.horizon)
 
 
 def _series_of(panel, i):
@@ -185,12 +240,7 @@ def _series_of(panel, i):
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnnlab.panel_eval import (
-        BASELINE_IDS,
-        add_owa_and_verdicts,
-        baseline_forecasts,
-        panel_scores,
-    )
+    from rnnlab.backtest import forecast_windows, rolling_windows, score_windows
 
     panel = load_panel(args)
     horizon = args.horizon if args.horizon is not None else max(panel.season, 1)
@@ -203,49 +253,40 @@ def run(args: argparse.Namespace) -> int:
     elif (args.epochs is not None and args.epochs < 1) or (args.lr is not None and args.lr <= 0):
         raise common.RnnlabError("--epochs must be >= 1 and --lr > 0")
     epochs = args.epochs or 20
-    train_panel, actual = panel.split_last(horizon)
+    windows = rolling_windows(panel, horizon, args.backtest, args.step)
     out = args.out or common.default_out("forecast")
     if _rank() != 0:  # under torchrun: every rank trains on its shard, rank 0 alone reports
         import tempfile
 
         out, args.force, args.quiet = Path(tempfile.mkdtemp()) / "run", True, True
     model_id = f"{args.model}_{args.strategy}"
-    baselines = [b for b in BASELINE_IDS if not (b == "theta" and args.no_theta)]
+    baselines = chosen_baselines(args.baselines, args.no_theta)
 
     with common.run_directory(out, args.force) as tmp, common.EpochProgress(args.quiet) as bar:
         import torch  # after the output check: a bad --out fails before the slow import
 
         torch.set_num_threads(1)
-        rows, checks = [], {}
+        forecasts, kinds, seconds = {}, {}, {}
         for name in baselines:
             start = time.perf_counter()
-            checks[name] = baseline_forecasts(name, train_panel, horizon)
-            rows.append(
-                {
-                    "id": name,
-                    "kind": "baseline",
-                    **panel_scores(train_panel, actual, checks[name]),
-                    "fit_seconds": time.perf_counter() - start,
-                    "epochs": None,
-                }
-            )
+            forecasts[name] = forecast_windows(lambda n=name: Baseline(n, horizon), windows, True)
+            kinds[name], seconds[name] = "baseline", time.perf_counter() - start
+
+        def progress(k: int):
+            where = f" w{k + 1}" if len(windows) > 1 else ""
+            return bar.callback(model_id + where, epochs)
+
         start = time.perf_counter()
-        model = Model(args, horizon)
-        checks[model_id], _ = model.fit_predict(train_panel, bar.callback(model_id, epochs))
-        rows.append(
-            {
-                "id": model_id,
-                "kind": "neural",
-                **panel_scores(train_panel, actual, checks[model_id]),
-                "fit_seconds": time.perf_counter() - start,
-                "epochs": None,
-            }
+        forecasts[model_id] = forecast_windows(
+            lambda: Model(args, horizon), windows, args.refit, progress
         )
-        add_owa_and_verdicts(rows)
-        future, final_config = model.fit_predict(panel, bar.callback(f"{model_id} (all)", epochs))
-        bands, halfwidths = prediction_intervals(
-            train_panel, panel, actual, checks[model_id], future
-        )
+        kinds[model_id], seconds[model_id] = "neural", time.perf_counter() - start
+        rows, window_rows = score_windows(windows, forecasts, kinds)
+        for row in rows:
+            row["fit_seconds"], row["epochs"] = seconds[row["id"]], None
+        final = Model(args, horizon).fit(panel, bar.callback(f"{model_id} (all)", epochs))
+        future = final.predict(panel)
+        bands, intervals_info = prediction_intervals(panel, windows, forecasts[model_id], future)
         config = {
             "command": "forecast",
             "rerun": "rnnlab " + shlex.join(args.argv),
@@ -256,16 +297,18 @@ def run(args: argparse.Namespace) -> int:
             "series": len(panel),
             "points": int(panel.lengths.sum()),
             "horizon": horizon,
+            "backtest": {
+                "windows": len(windows),
+                "step": args.step or horizon,
+                "refit": args.refit,
+            },
             "seed": args.seed,
-            "model": final_config,
+            "model": final.resolved_config(),
+            "intervals": intervals_info,
             "versions": common.versions(),
         }
-        config["intervals"] = {
-            "method": "split conformal: |check error| / series scale (MASE's), quantile per step",
-            **{f"halfwidth_{lvl}_in_scales": list(map(float, h)) for lvl, h in halfwidths.items()},
-        }
         write_run(
-            tmp, panel, train_panel, actual, checks, rows, future, bands, model_id, horizon, config
+            tmp, panel, windows, forecasts, rows, window_rows, future, bands, model_id, config
         )
 
     if _rank() != 0:
@@ -273,19 +316,59 @@ def run(args: argparse.Namespace) -> int:
 
         shutil.rmtree(out.parent, ignore_errors=True)
         return 0
-    from rnnlab.report import PANEL_COLUMNS, print_leaderboard
+    print_summary(panel, windows, args, rows, window_rows, intervals_info, out)
+    return 0
 
+
+def chosen_baselines(names: str | None, no_theta: bool) -> list[str]:
+    from rnnlab.panel_eval import ALL_BASELINES, BASELINE_IDS
+
+    chosen = BASELINE_IDS if names is None else [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in ALL_BASELINES]
+    if unknown:
+        raise common.RnnlabError(
+            f"unknown baseline {unknown[0]!r} in --baselines; "
+            f"choose from {', '.join(ALL_BASELINES)}"
+        )
+    chosen = ["seasonal_naive", *(n for n in chosen if n != "seasonal_naive")]
+    return [n for n in dict.fromkeys(chosen) if not (n == "theta" and no_theta)]
+
+
+def protocol(windows, step: int) -> str:
+    """How the check was made, in words, for titles and metrics.json."""
+    horizon = windows[0].actual.shape[1]
+    if len(windows) == 1:
+        return f"hold-out check on the last {horizon} points of each series"
+    return (
+        f"backtest: {len(windows)} windows of {horizon} steps, origins {step} steps apart, "
+        "the last ending with the data"
+    )
+
+
+def print_summary(panel, windows, args, rows, window_rows, intervals_info, out) -> None:
+    from rnnlab.report import PANEL_COLUMNS, print_leaderboard, print_window_table
+
+    horizon = windows[0].actual.shape[1]
+    refit = " (refit at every origin)" if args.refit else " (trained once, at the oldest)"
     print_leaderboard(
         rows,
-        f"{panel.source or 'data'}: {len(panel)} series, hold-out check on "
-        f"the last {horizon} points of each (m={panel.season})",
+        f"{panel.source or 'data'}: {len(panel)} series, "
+        f"{protocol(windows, args.step or horizon)}"
+        + (refit if len(windows) > 1 else "")
+        + f" (m={panel.season})",
         columns=PANEL_COLUMNS if len(panel) > 1 else None,
     )
+    if len(windows) > 1:
+        print_window_table(window_rows, [w.cut for w in windows])
+    if "coverage_80" in intervals_info:
+        print(
+            f"intervals: out-of-sample coverage 80%: {intervals_info['coverage_80']:.1%}, "
+            f"95%: {intervals_info['coverage_95']:.1%} ({intervals_info['coverage_method']})"
+        )
     print(
         f"forecast: {horizon} steps for {len(panel)} series; run directory: {out}  "
-        "(forecast.csv, report.html)"
+        "(forecast.csv, backtest.csv, report.html)"
     )
-    return 0
 
 
 def _rank() -> int:
@@ -302,58 +385,64 @@ def _rank() -> int:
     return torch.distributed.get_rank()
 
 
-def prediction_intervals(train_panel, panel, actual, check, future):
-    """80% and 95% bands around `future` from the check's errors (see rnnlab/intervals.py)."""
-    from rnnlab.intervals import LEVELS, conformal_halfwidths, intervals, series_scales
+def prediction_intervals(panel, windows, checks, future):
+    """80% and 95% bands around `future` from the backtest's errors (rnnlab/intervals.py), and
+    what config.json says of them: the half-widths and their out-of-sample coverage."""
+    from rnnlab.backtest import calibrate, coverage_estimate
+    from rnnlab.intervals import intervals, series_scales
 
-    check_scales = series_scales([train_panel.series(i) for i in range(len(panel))], panel.season)
-    halfwidths = {lvl: conformal_halfwidths(actual - check, check_scales, lvl) for lvl in LEVELS}
+    halfwidths = calibrate(windows, checks)
     scales = series_scales([panel.series(i) for i in range(len(panel))], panel.season)
-    return intervals(future, scales, halfwidths), halfwidths
+    estimate = coverage_estimate(windows, checks)
+    info = {
+        "method": "split conformal: |backtest error| / series scale (MASE's), quantile per step",
+        **{f"halfwidth_{lvl}_in_scales": list(map(float, h)) for lvl, h in halfwidths.items()},
+        **{k: v for k, v in estimate.items() if k != "method"},
+    }
+    if estimate:
+        info["coverage_method"] = estimate["method"]
+    return intervals(future, scales, halfwidths), info
 
 
-def write_run(
-    out, panel, train_panel, actual, checks, rows, future, bands, model_id, horizon, config
-):
+def write_run(out, panel, windows, forecasts, rows, window_rows, future, bands, model_id, config):
     import numpy as np
     import pandas as pd
 
     from rnnlab import plots, report
 
+    horizon = future.shape[1]
+    step = config["backtest"]["step"]
     report.write_json(out / "config.json", config)
     report.write_json(
         out / "metrics.json",
         {
             "data": panel.source,
-            "protocol": f"hold-out: the last {horizon} points of each series, "
-            "forecast from one origin; scores averaged over series",
+            "protocol": protocol(windows, step) + "; scores averaged over series, then windows",
             "season": panel.season,
             "series": len(panel),
             "verdict": report.verdict(rows),
             "models": rows,
+            "intervals": {k: v for k, v in config["intervals"].items() if "coverage" in k},
+            "windows": [
+                {"window": w.index + 1, "cut": w.cut, "models": r}
+                for w, r in zip(windows, window_rows, strict=True)
+            ],
         },
     )
-    dates = panel.future(horizon)
     frame = pd.DataFrame(
         {
             "unique_id": np.repeat(panel.ids, horizon),
-            "ds": np.concatenate([np.asarray(d) for d in dates]),
+            "ds": np.concatenate([np.asarray(d) for d in panel.future(horizon)]),
             "yhat": future.ravel(),
             **{name: band.ravel() for name, band in bands.items()},
         }
     )
     frame.to_csv(out / "forecast.csv", index=False, float_format="%.6g")
-    check = pd.DataFrame(
-        {
-            "unique_id": np.repeat(panel.ids, horizon),
-            "step": np.tile(np.arange(1, horizon + 1), len(panel)),
-            "actual": actual.ravel(),
-        }
+    backtest_frame(panel, windows, forecasts).to_csv(
+        out / "backtest.csv", index=False, float_format="%.6g"
     )
-    for name, values in checks.items():
-        check[name] = values.ravel()
-    check.to_csv(out / "holdout.csv", index=False, float_format="%.6g")
 
+    latest = windows[-1].index
     shown = list(range(min(4, len(panel))))
     fig = plots.plot_panel_forecasts(
         [str(panel.ids[i]) for i in shown],
@@ -361,9 +450,9 @@ def write_run(
         [future[i] for i in shown],
         [
             {
-                "actual": actual[i],
-                model_id: checks[model_id][i],
-                "seasonal_naive": checks["seasonal_naive"][i],
+                "actual": windows[-1].actual[i],
+                model_id: forecasts[model_id][latest][i],
+                "seasonal_naive": forecasts["seasonal_naive"][latest][i],
             }
             for i in shown
         ],
@@ -372,7 +461,7 @@ def write_run(
     columns = report.PANEL_COLUMNS if len(panel) > 1 else None
     sections = [
         (
-            "Hold-out check",
+            protocol(windows, step).capitalize(),
             f"<p class='verdict'>{report.verdict(rows)}</p>"
             + report.leaderboard_html(rows, columns),
         ),
@@ -381,10 +470,37 @@ def write_run(
             frame.head(3 * horizon).to_html(index=False, float_format="%.4g"),
         ),
     ]
+    if len(windows) > 1:
+        sections.insert(1, ("MASE per backtest window", report.window_table_html(window_rows)))
     page = report.html_page(
         f"rnnlab forecast: {panel.source}",
         sections,
-        [("Series, hold-out check and forecast", out / "forecast.png")],
+        [("Series, the latest backtest window and the forecast", out / "forecast.png")],
         config,
     )
     (out / "report.html").write_text(page, encoding="utf-8")
+
+
+def backtest_frame(panel, windows, forecasts):
+    """backtest.csv: one row per series, window and step, the actual beside every forecast."""
+    import numpy as np
+    import pandas as pd
+
+    parts = []
+    for w in windows:
+        n, horizon = w.actual.shape
+        cutoff = w.history.last if panel.freq is not None else np.asarray(w.history.last)
+        part = pd.DataFrame(
+            {
+                "unique_id": np.repeat(panel.ids, horizon),
+                "window": w.index + 1,
+                "cutoff": np.repeat(np.asarray(cutoff), horizon),
+                "ds": np.concatenate([np.asarray(d) for d in w.history.future(horizon)]),
+                "step": np.tile(np.arange(1, horizon + 1), n),
+                "actual": w.actual.ravel(),
+            }
+        )
+        for name, per_window in forecasts.items():
+            part[name] = per_window[w.index].ravel()
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
