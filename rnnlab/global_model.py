@@ -1,8 +1,12 @@
-"""Global models: one network trained on windows from every series, forecasting H steps at once.
+"""Global models: one network trained on windows from every series, forecasting H steps ahead.
 
 Why global: a retailer's thousand products share patterns that no single short series shows;
-the M4 winner and N-BEATS both learn across series. Why direct (the head outputs all H values):
-no error feeds back into later steps, and one forward pass forecasts the whole horizon. Windows
+the M4 winner and N-BEATS both learn across series. Three multi-step strategies:
+  direct     the head outputs all H values (the default): no error feeds back into later
+             steps, and one forward pass forecasts the whole horizon;
+  recursive  a one-step network, fed its own forecast H times;
+  seq2seq    model "seq2seq": an encoder-decoder that unrolls H steps (models/neural.py),
+             trained like a direct model on whole H-step targets. Windows
 are normalised one by one (data/normalize.py) and sampled at random across the panel without
 ever materialising them all: memory stays that of the points. An ensemble trains several seeds
 and takes the median forecast, N-BEATS's main lever; members train in parallel on free cores.
@@ -38,10 +42,15 @@ GLOBAL_TRAIN = {
 }
 
 
+STRATEGIES = ("direct", "recursive")
+
+
 @dataclass
 class GlobalConfig:
-    model: str = "fc"  # fc | rnn | lstm | gru
+    model: str = "fc"  # fc | rnn | lstm | gru | seq2seq
     horizon: int = 12
+    strategy: str = "direct"  # direct | recursive (a one-step model fed its own forecasts)
+    cell: str = "lstm"  # seq2seq: rnn | lstm | gru
     input_size: int | None = None  # None: members cycle through `lookbacks`
     lookbacks: tuple[float, ...] = (2.0, 1.5, 2.5, 3.0)  # in seasons (or horizons without one)
     hidden: int = 256
@@ -168,6 +177,16 @@ class GlobalForecaster:
         self.seed = seed
         if self.config.ensemble < 1:
             raise RnnlabError(f"--ensemble must be at least 1 (got {self.config.ensemble})")
+        if self.config.strategy not in STRATEGIES:
+            raise RnnlabError(
+                f"unknown strategy {self.config.strategy!r}; choose one of: {', '.join(STRATEGIES)}"
+            )
+        self.layout = "flat" if self.config.model == "fc" else "timesteps"
+
+    @property
+    def trained_horizon(self) -> int:
+        """Steps each training target holds: 1 for the recursive strategy, else H."""
+        return 1 if self.config.strategy == "recursive" else self.config.horizon
 
     def _model_options(self, input_size: int) -> dict:
         c = self.config
@@ -175,11 +194,12 @@ class GlobalForecaster:
         layers = 1 if c.model == "fc" else c.layers
         return {
             "lags": input_size,
-            "horizon": c.horizon,
+            "horizon": self.trained_horizon,
             "hidden": hidden,
             "layers": layers,
             "dropout": c.dropout,
             "layout": "timesteps",
+            "cell": c.cell if c.model == "seq2seq" else None,
         }
 
     def _fit_member(self, panel: Panel, member: int, progress=None):
@@ -188,16 +208,15 @@ class GlobalForecaster:
         input_size = c.member_input_size(member, panel.season)
         seed_everything(seed)
         model_config, model = build_model(c.model, **self._model_options(input_size))
-        layout = "flat" if c.model == "fc" else "timesteps"
         train_config = TrainConfig(**{**GLOBAL_TRAIN, **c.train, "seed": seed})
         data = PanelWindows(
             panel,
             input_size,
-            c.horizon,
+            self.trained_horizon,
             c.normalize,
             train_config.batch_size,
             c.steps_per_epoch,
-            layout,
+            self.layout,
         )
         if distributed():  # under torchrun: gradients are averaged over ranks on backward
             model = torch.nn.parallel.DistributedDataParallel(model)
@@ -240,15 +259,36 @@ class GlobalForecaster:
 
     def predict(self, panel: Panel) -> np.ndarray:
         """Forecasts (n, H) from the end of each series of `panel`: the members' median."""
-        layout = "flat" if self.config.model == "fc" else "timesteps"
+        return self.predict_windows(last_windows(panel, max(self.input_sizes_)))
+
+    def predict_windows(self, x: torch.Tensor, batch: int = 8192) -> np.ndarray:
+        """Forecasts (B, H) after each row of `x` (B, L) of raw values, L at least the longest
+        member's window (each member reads the last values it needs): the members' median.
+        Forecasting from many origins at once, as a rolling evaluation does."""
+        need = max(self.input_sizes_)
+        if x.shape[1] < need:
+            raise RnnlabError(f"windows of {x.shape[1]} values; this model reads {need}")
         outs = []
         with torch.no_grad():
             for model, input_size in zip(self.members_, self.input_sizes_, strict=True):
-                x = last_windows(panel, input_size)  # (n, L)
-                shift, scale = window_stats(x, self.config.normalize)  # (n, 1) each
-                y = model(shape_input(normalize(x, shift, scale), layout))  # (n, H)
-                outs.append(denormalize(y, shift, scale).numpy())
-        return np.median(np.stack(outs), axis=0).astype(np.float64)  # (n, H)
+                parts = []
+                for chunk in torch.split(x[:, x.shape[1] - input_size :], batch):
+                    shift, scale = window_stats(chunk, self.config.normalize)  # (b, 1) each
+                    y = self._forecast(model, normalize(chunk, shift, scale))  # (b, H)
+                    parts.append(denormalize(y, shift, scale))
+                outs.append(torch.cat(parts).numpy())
+        return np.median(np.stack(outs), axis=0).astype(np.float64)  # (B, H)
+
+    def _forecast(self, model, z: torch.Tensor) -> torch.Tensor:
+        """H normalised steps after normalised windows z (B, L). Recursive: the window slides
+        over each forecast, normalised like the original input (one shift and scale)."""
+        if self.config.strategy == "direct":
+            return model(shape_input(z, self.layout))  # (B, H)
+        steps = []
+        for _ in range(self.config.horizon):
+            steps.append(model(shape_input(z, self.layout)))  # (B, 1)
+            z = torch.cat([z[:, 1:], steps[-1]], dim=1)  # (B, L)
+        return torch.cat(steps, dim=1)  # (B, H)
 
     def resolved_config(self) -> dict:
         return asdict(self.config) | {

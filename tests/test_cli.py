@@ -120,7 +120,7 @@ def test_nan_learning_rate_is_refused(tmp_path, capsys):
     assert "--lr" in capsys.readouterr().err and not (tmp_path / "o").exists()
 
 
-def test_forecast_one_series_recursive(tmp_path, capsys):
+def test_forecast_one_series_local(tmp_path, capsys):
     out = tmp_path / "fc"
     args = [
         "forecast",
@@ -131,7 +131,7 @@ def test_forecast_one_series_recursive(tmp_path, capsys):
         "--model",
         "gru",
         "--strategy",
-        "recursive",
+        "local",
         "--no-theta",
         "--out",
         str(out),
@@ -151,7 +151,7 @@ def test_forecast_one_series_recursive(tmp_path, capsys):
     assert list(forecast["ds"]) == [f"2016-{m:02d}-01" for m in range(6, 12)]
     metrics = json.loads((out / "metrics.json").read_text())
     ids = {m["id"] for m in metrics["models"]}
-    assert ids == {"naive", "seasonal_naive", "naive2", "drift", "damped", "gru_recursive"}
+    assert ids == {"naive", "seasonal_naive", "naive2", "drift", "damped", "gru_local"}
     assert (out / "forecast.png").exists() and (out / "report.html").exists()
     assert "hold-out check" in capsys.readouterr().out
 

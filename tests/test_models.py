@@ -17,7 +17,13 @@ CASES = [
         for layout in ("timesteps", "features")
     ],
     ("lstm", {"layers": 2, "dropout": 0.2, "hidden": 8}),  # a deep (stacked) RNN
+    ("seq2seq", {"hidden": 8}),  # encoder-decoder, many-to-many
+    ("seq2seq", {"cell": "gru", "layers": 2, "dropout": 0.1, "hidden": 8}),
 ]
+
+
+def test_the_harness_covers_every_registered_model():
+    assert {name for name, _ in CASES} == set(NEURAL)
 
 
 @pytest.mark.parametrize(("name", "options"), CASES)
@@ -48,7 +54,27 @@ def test_unknown_names_list_the_valid_ones():
         build_model("transformer")
     with pytest.raises(RnnlabError, match="layout timesteps or features, not 'flat'"):
         build_model("lstm", layout="flat")
-    assert set(NEURAL) == {"fc", "rnn", "lstm", "gru"}
+    assert set(NEURAL) == {"fc", "rnn", "lstm", "gru", "seq2seq"}
+    with pytest.raises(RnnlabError, match="seq2seq reads layout timesteps, not 'features'"):
+        build_model("seq2seq", layout="features")
+    with pytest.raises(RnnlabError, match="unknown cell 'tcn'"):
+        build_model("seq2seq", cell="tcn")
+
+
+def test_seq2seq_decoder_unrolls_one_step_per_forecast_value():
+    seed_everything(0)
+    _, model = build_model("seq2seq", lags=8, horizon=5, hidden=4)
+    x = torch.randn(3, 8, 1)
+    out = model(x)
+    # the decoder's first input is the last observed value: changing it changes every step
+    x2 = x.clone()
+    x2[:, -1] += 1.0
+    assert out.shape == (3, 5) and not torch.allclose(model(x2)[:, 0], out[:, 0])
+    # step h depends only on the window, not on the horizon asked for: a longer unroll
+    # repeats the shorter one's first steps
+    longer = type(model)(type(model.config)(**{**model.config.__dict__, "horizon": 7}))
+    longer.load_state_dict(model.state_dict())
+    torch.testing.assert_close(longer(x)[:, :5], out)
 
 
 def test_lecture_sizes():

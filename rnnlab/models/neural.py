@@ -2,7 +2,10 @@
 
 `fc` is a fully connected network on the flattened window (the lecture's Dense(12, relu) ->
 Dense(1)); `rnn`, `lstm`, `gru` run a (stacked) recurrent layer over either window layout and
-read the last hidden state through a linear head (many-to-one). Layouts: see data/windows.py.
+read the last hidden state through a linear head (many-to-one). `seq2seq` is an encoder-decoder
+(many-to-many; Sutskever et al. 2014): an LSTM reads the window, a second LSTM starts from its
+final state and unrolls one step per forecast value, each step fed the value it forecast last.
+Layouts: see data/windows.py.
 """
 
 from __future__ import annotations
@@ -83,11 +86,58 @@ class RecurrentNet(nn.Module):
         return self.head(out[:, -1])  # (B, horizon): many-to-one, from the last step
 
 
+@dataclass
+class Seq2SeqConfig:
+    cell: str = "lstm"  # rnn | lstm | gru, for encoder and decoder
+    lags: int = 12
+    layout: str = "timesteps"  # the encoder reads one value per step
+    hidden: int = 64
+    layers: int = 1
+    dropout: float = 0.0
+    horizon: int = 1
+
+
+class Seq2Seq(nn.Module):
+    """Encoder-decoder: the decoder's input at step h is its own forecast of step h - 1 (the
+    last observed value at h = 1), in training too, so training and forecasting match and no
+    teacher forcing is needed."""
+
+    def __init__(self, config: Seq2SeqConfig):
+        super().__init__()
+        if config.cell not in RECURRENT_CELLS:
+            raise RnnlabError(
+                f"unknown cell {config.cell!r}; choose one of: {', '.join(RECURRENT_CELLS)}"
+            )
+        if config.layout != "timesteps":
+            raise RnnlabError(f"seq2seq reads layout timesteps, not {config.layout!r}")
+        self.config = config
+        cell = getattr(nn, RECURRENT_CELLS[config.cell])
+        options = {
+            "num_layers": config.layers,
+            "dropout": config.dropout if config.layers > 1 else 0.0,
+            "batch_first": True,
+        }
+        self.encoder = cell(1, config.hidden, **options)
+        self.decoder = cell(1, config.hidden, **options)
+        self.head = nn.Linear(config.hidden, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, state = self.encoder(x)  # x (B, L, 1); state: (layers, B, hidden), or a pair
+        previous = x[:, -1:]  # (B, 1, 1): the last observed value
+        outputs = []
+        for _ in range(self.config.horizon):
+            out, state = self.decoder(previous, state)  # (B, 1, hidden)
+            previous = self.head(out)  # (B, 1, 1)
+            outputs.append(previous)
+        return torch.cat(outputs, dim=1)[:, :, 0]  # (B, horizon)
+
+
 NEURAL = {
     "fc": (FCConfig, FC),
     "rnn": (RNNConfig, RecurrentNet),
     "lstm": (RNNConfig, RecurrentNet),
     "gru": (RNNConfig, RecurrentNet),
+    "seq2seq": (Seq2SeqConfig, Seq2Seq),
 }
 
 

@@ -8,7 +8,9 @@ model trains again on everything and forecasts the future, with conformal interv
 on the check's errors.
 
 The default is a global MLP ensemble (twelve members, median): one network learns from windows of
-every series, each window normalised by its own level, and outputs all H steps at once.
+every series, each window normalised by its own level, and outputs all H steps at once
+(--strategy direct). Also: recursive (a global one-step network fed its own forecasts),
+seq2seq (a global encoder-decoder), local (the demo's one-step network, one per series).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pathlib import Path
 
 from rnnlab.models import NEURAL_NAMES
 from rnnlab.tasks import common
+
+STRATEGIES = ("direct", "recursive", "seq2seq", "local")
 
 
 def add_parser(subparsers) -> None:
@@ -45,15 +49,17 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--model",
         choices=NEURAL_NAMES,
-        default="fc",
-        help="network (default: fc, a multi-layer perceptron)",
+        default=None,
+        help="network (default: fc, a multi-layer perceptron; lstm for seq2seq, whose encoder "
+        "and decoder take the cell rnn, lstm or gru named here)",
     )
     parser.add_argument(
         "--strategy",
-        choices=("direct", "recursive"),
+        choices=STRATEGIES,
         default="direct",
-        help="direct: one global network outputs all H steps (default); "
-        "recursive: a one-step network per series fed its own forecasts",
+        help="direct: one global network outputs all H steps (default); recursive: a global "
+        "one-step network fed its own forecasts; seq2seq: a global encoder-decoder; local: the "
+        "demo's one-step network, one per series, fed its own forecasts",
     )
     parser.add_argument(
         "--ensemble",
@@ -67,26 +73,32 @@ def add_parser(subparsers) -> None:
         type=int,
         default=None,
         help="window length (default direct: members cycle through 2, 1.5, 2.5 and 3 seasons, "
-        "or horizons without a season; recursive: 12)",
+        "or horizons without a season; local: 12)",
     )
     parser.add_argument(
         "--layout",
         choices=("timesteps", "features"),
         default="timesteps",
-        help="recursive: k timesteps x 1 feature (default) or 1 x k",
+        help="local: k timesteps x 1 feature (default) or 1 x k",
     )
     parser.add_argument(
-        "--hidden", type=int, default=None, help="hidden units (default: 256 direct, 16 recursive)"
+        "--hidden",
+        type=int,
+        default=None,
+        help="hidden units (default: 256 global fc, 64 global recurrent, 16 local)",
     )
     parser.add_argument(
-        "--layers", type=int, default=None, help="layers (default: 3 direct, 1 recursive)"
+        "--layers",
+        type=int,
+        default=None,
+        help="layers (default: 3 global fc, 1 global recurrent, 1 local)",
     )
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout (default: 0)")
     parser.add_argument(
         "--normalize",
         choices=("level", "standard", "last", "none"),
         default="level",
-        help="direct: per-window normalisation (default: level)",
+        help="global: per-window normalisation (default: level)",
     )
     parser.add_argument(
         "--backtest",
@@ -125,8 +137,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--force", action="store_true", help="replace an existing --out")
     common.add_train_args(parser)
     common.add_common_args(parser)
-    # --epochs and --lr default by strategy: direct 20 epochs of mini-batches at 0.002,
-    # recursive (the demo's full-batch training) 1000 at 0.02
+    # --epochs and --lr default by strategy: global 20 epochs of mini-batches at 0.002,
+    # local (the demo's full-batch training) 1000 at 0.02
     parser.set_defaults(run=run, epochs=None, lr=None)
 
 
@@ -157,17 +169,20 @@ class Model:
 
     def fit(self, panel, progress=None) -> Model:
         a = self.args
-        if a.strategy == "direct":
+        if a.strategy != "local":
             from rnnlab.global_model import GlobalForecaster
 
             train = {k: v for k, v in (("epochs", a.epochs), ("lr", a.lr)) if v is not None}
+            fc = a.model == "fc"
             self.fitted_ = GlobalForecaster(
                 seed=a.seed,
-                model=a.model,
+                model="seq2seq" if a.strategy == "seq2seq" else a.model,
+                cell=a.model if a.strategy == "seq2seq" else "lstm",
+                strategy="recursive" if a.strategy == "recursive" else "direct",
                 horizon=self.horizon,
                 input_size=a.lags,
-                hidden=a.hidden or 256,
-                layers=a.layers or 3,
+                hidden=a.hidden or (256 if fc else 64),
+                layers=a.layers or (3 if fc else 1),
                 dropout=a.dropout,
                 normalize=a.normalize,
                 ensemble=a.ensemble,
@@ -199,14 +214,14 @@ class Model:
         same series with more history: a backtest without refitting)."""
         import numpy as np
 
-        if self.args.strategy == "direct":
+        if self.args.strategy != "local":
             return self.fitted_.predict(panel)
         return np.stack(
             [f.forecast(panel.series(i), self.horizon) for i, f in enumerate(self.fitted_)]
         )
 
     def resolved_config(self) -> dict:
-        if self.args.strategy == "direct":
+        if self.args.strategy != "local":
             return self.fitted_.resolved_config()
         return self.fitted_[0].resolved_config()
 
@@ -247,7 +262,14 @@ def run(args: argparse.Namespace) -> int:
     horizon = horizon if horizon > 1 or args.horizon is not None else 12
     if horizon < 1 or args.ensemble < 1:
         raise common.RnnlabError("--horizon and --ensemble must be at least 1")
-    if args.strategy == "recursive":
+    if args.model is None:
+        args.model = "lstm" if args.strategy == "seq2seq" else "fc"
+    if args.strategy == "seq2seq" and args.model not in ("rnn", "lstm", "gru"):
+        raise common.RnnlabError(
+            f"--strategy seq2seq builds its encoder and decoder from --model rnn, lstm or gru, "
+            f"not {args.model}"
+        )
+    if args.strategy == "local":
         args.epochs, args.lr = args.epochs or 1000, args.lr or 0.02
         common.train_overrides(args)  # validates the training flags
     elif (args.epochs is not None and args.epochs < 1) or (args.lr is not None and args.lr <= 0):
