@@ -236,6 +236,37 @@ def test_forecast_backtest_writes_every_window(tmp_path, capsys):
     assert "use fewer --backtest windows" in capsys.readouterr().err
 
 
+def test_forecast_presets_and_strategies(tmp_path, capsys):
+    path = tmp_path / "panel.csv"
+    _long_csv(path, n=60)
+    base = ["forecast", "--csv", str(path), "--horizon", "4", "--epochs", "1", "--quiet"]
+    base += ["--baselines", "naive"]
+    out = tmp_path / "linear"
+    assert main([*base, "--preset", "linear", "--loss", "mse", "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())["model"]
+    # the preset's 336-value window shrinks to half the shortest series' history
+    assert config["input_size"] == (54 - 4) // 2 and config["normalize"] == "last"
+    assert config["model_configs"][0]["hidden"] == [] and config["ensemble"] == 4
+    assert config["train_config"]["loss"] == "mse"
+    rows = json.loads((out / "metrics.json").read_text())["models"]
+    assert "linear_direct" in {r["id"] for r in rows}
+    out = tmp_path / "s2s"
+    assert main([*base, "--strategy", "seq2seq", "--ensemble", "1", "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())["model"]
+    assert config["model"] == "seq2seq" and config["cell"] == "lstm" and config["hidden"] == 64
+    capsys.readouterr()
+    bad = [
+        (["--strategy", "seq2seq", "--model", "fc"], "from --model rnn, lstm or gru, not fc"),
+        (["--model", "lstm", "--layers", "0"], "--layers at least 1 (0 for a global fc"),
+        (["--lags", "0"], "--lags must be at least 1"),
+        (["--horizon", "0"], "--horizon must be at least 1"),
+    ]
+    for flags, message in bad:
+        assert main([*base, *flags, "--out", str(tmp_path / "bad")]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
 def test_forecast_panel_errors(tmp_path, capsys):
     path = tmp_path / "panel.csv"
     path.write_text("unique_id,ds,y\na,2020-01-01,1\na,2020-02-01,x\na,2020-03-01,2\n")

@@ -24,6 +24,15 @@ from rnnlab.models import NEURAL_NAMES
 from rnnlab.tasks import common
 
 STRATEGIES = ("direct", "recursive", "seq2seq", "local")
+# Named settings for the global strategies; flags given on the command line win.
+PRESETS = {
+    # the default: an MLP ensemble whose members read 1.5 to 3 seasons (M3, M4 benchmarks)
+    "mlp": {"model": "fc", "hidden": 256, "layers": 3, "normalize": "level", "ensemble": 12},
+    # one linear layer from the last 336 values (fewer when series are short: see
+    # resolve_options), each window shifted by its last value (NLinear, Zeng et al. 2023):
+    # the long-horizon benchmarks' strong simple model (ETTh1)
+    "linear": {"model": "fc", "layers": 0, "normalize": "last", "ensemble": 4, "lags": 336},
+}
 
 
 def add_parser(subparsers) -> None:
@@ -62,11 +71,19 @@ def add_parser(subparsers) -> None:
         "demo's one-step network, one per series, fed its own forecasts",
     )
     parser.add_argument(
+        "--preset",
+        choices=tuple(PRESETS),
+        default="mlp",
+        help="mlp: the global MLP ensemble (default); linear: one linear layer on the last 336 "
+        "values (at most half the shortest series), shifted by the last one (NLinear), for "
+        "long horizons",
+    )
+    parser.add_argument(
         "--ensemble",
         type=int,
-        default=12,
-        help="direct: members whose median is the forecast, each with its own seed and window "
-        "length (default: 12)",
+        default=None,
+        help="global: members whose median is the forecast, each with its own seed and window "
+        "length (default: 12; linear preset 4)",
     )
     parser.add_argument(
         "--lags",
@@ -91,14 +108,20 @@ def add_parser(subparsers) -> None:
         "--layers",
         type=int,
         default=None,
-        help="layers (default: 3 global fc, 1 global recurrent, 1 local)",
+        help="layers (default: 3 global fc, 1 global recurrent, 1 local; fc with 0 is linear)",
     )
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout (default: 0)")
     parser.add_argument(
         "--normalize",
         choices=("level", "standard", "last", "none"),
-        default="level",
-        help="global: per-window normalisation (default: level)",
+        default=None,
+        help="global: per-window normalisation (default: level; linear preset last)",
+    )
+    parser.add_argument(
+        "--loss",
+        choices=("mae", "mse"),
+        default=None,
+        help="training loss (default: mae global, mse local)",
     )
     parser.add_argument(
         "--backtest",
@@ -172,8 +195,11 @@ class Model:
         if a.strategy != "local":
             from rnnlab.global_model import GlobalForecaster
 
-            train = {k: v for k, v in (("epochs", a.epochs), ("lr", a.lr)) if v is not None}
-            fc = a.model == "fc"
+            train = {
+                k: v
+                for k, v in (("epochs", a.epochs), ("lr", a.lr), ("loss", a.loss))
+                if v is not None
+            }
             self.fitted_ = GlobalForecaster(
                 seed=a.seed,
                 model="seq2seq" if a.strategy == "seq2seq" else a.model,
@@ -181,8 +207,8 @@ class Model:
                 strategy="recursive" if a.strategy == "recursive" else "direct",
                 horizon=self.horizon,
                 input_size=a.lags,
-                hidden=a.hidden or (256 if fc else 64),
-                layers=a.layers or (3 if fc else 1),
+                hidden=a.hidden,
+                layers=a.layers,
                 dropout=a.dropout,
                 normalize=a.normalize,
                 ensemble=a.ensemble,
@@ -194,12 +220,12 @@ class Model:
         spec = {
             "lags": a.lags or 12,
             "layout": a.layout,
-            "hidden": a.hidden or 16,
-            "layers": a.layers or 1,
+            "hidden": a.hidden,
+            "layers": a.layers,
             "dropout": a.dropout,
             "scaler": a.scaler,
             "transform": a.transform,
-            "train": common.train_overrides(a),
+            "train": common.train_overrides(a) | ({"loss": a.loss} if a.loss else {}),
         }
         if a.model == "fc":
             spec["hidden"] = (spec["hidden"],) * spec["layers"]
@@ -260,15 +286,9 @@ def run(args: argparse.Namespace) -> int:
     panel = load_panel(args)
     horizon = args.horizon if args.horizon is not None else max(panel.season, 1)
     horizon = horizon if horizon > 1 or args.horizon is not None else 12
-    if horizon < 1 or args.ensemble < 1:
-        raise common.RnnlabError("--horizon and --ensemble must be at least 1")
-    if args.model is None:
-        args.model = "lstm" if args.strategy == "seq2seq" else "fc"
-    if args.strategy == "seq2seq" and args.model not in ("rnn", "lstm", "gru"):
-        raise common.RnnlabError(
-            f"--strategy seq2seq builds its encoder and decoder from --model rnn, lstm or gru, "
-            f"not {args.model}"
-        )
+    if horizon < 1:
+        raise common.RnnlabError(f"--horizon must be at least 1 (got {horizon})")
+    resolve_options(args, int(panel.lengths.min()), horizon, panel.season)
     if args.strategy == "local":
         args.epochs, args.lr = args.epochs or 1000, args.lr or 0.02
         common.train_overrides(args)  # validates the training flags
@@ -281,7 +301,8 @@ def run(args: argparse.Namespace) -> int:
         import tempfile
 
         out, args.force, args.quiet = Path(tempfile.mkdtemp()) / "run", True, True
-    model_id = f"{args.model}_{args.strategy}"
+    network = "linear" if args.model == "fc" and args.layers == 0 else args.model
+    model_id = f"{network}_{args.strategy}"
     baselines = chosen_baselines(args.baselines, args.no_theta)
 
     with common.run_directory(out, args.force) as tmp, common.EpochProgress(args.quiet) as bar:
@@ -340,6 +361,46 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print_summary(panel, windows, args, rows, window_rows, intervals_info, out)
     return 0
+
+
+def resolve_options(args: argparse.Namespace, shortest: int, horizon: int, season: int) -> None:
+    """Fill the model flags left unset from the preset and the strategy, and check them.
+    A preset's window length is capped at half of what the shortest series has left after
+    the backtest, so that every series still gives many training windows."""
+    preset = PRESETS[args.preset] if args.strategy != "local" else {}
+    if args.model is None:
+        args.model = "lstm" if args.strategy == "seq2seq" else preset.get("model", "fc")
+    if args.strategy == "seq2seq" and args.model not in ("rnn", "lstm", "gru"):
+        raise common.RnnlabError(
+            f"--strategy seq2seq builds its encoder and decoder from --model rnn, lstm or gru, "
+            f"not {args.model}"
+        )
+    fc, local = args.model == "fc", args.strategy == "local"
+    if local:
+        sizes = {"hidden": 16, "layers": 1}
+    elif args.model == preset.get("model"):  # the preset's sizes are for its own network
+        sizes = {"hidden": preset.get("hidden", 256), "layers": preset["layers"]}
+    else:
+        sizes = {"hidden": 256 if fc else 64, "layers": 3 if fc else 1}
+    defaults = {
+        **sizes,
+        "normalize": preset.get("normalize", "level"),
+        "ensemble": preset.get("ensemble", 12),
+        "lags": 12 if local else preset.get("lags"),
+    }
+    if defaults["lags"] is not None and not local:
+        room = (shortest - horizon - (args.backtest - 1) * (args.step or horizon)) // 2
+        defaults["lags"] = min(defaults["lags"], max(2 * season, room, 1))
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if args.layers < (0 if fc and not local else 1) or args.hidden < 1 or args.ensemble < 1:
+        raise common.RnnlabError(
+            "--hidden and --ensemble must be at least 1, --layers at least 1 "
+            "(0 for a global fc: a linear model)"
+        )
+    if args.lags is not None and args.lags < 1:
+        raise common.RnnlabError(f"--lags must be at least 1 (got {args.lags})")
 
 
 def chosen_baselines(names: str | None, no_theta: bool) -> list[str]:
