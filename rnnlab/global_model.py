@@ -75,6 +75,8 @@ class PanelWindows:
 
     Series shorter than a window are padded on the left with their first value, so every series
     takes part. Window starts are kept as one int64 per window: 12 bytes per point in all.
+    With covariates (panel.cov), a flat input ends with those of the whole window: the L input
+    steps (what explains the past values) and the H target steps (what the future holds).
     """
 
     def __init__(
@@ -91,6 +93,7 @@ class PanelWindows:
         self.layout = layout
         size = input_size + horizon
         self.flat, offsets = pad_left(panel, size)  # (total,), (n + 1,)
+        self.cov = None if panel.cov is None else pad_left(panel, size, panel.cov)[0]
         counts = np.diff(offsets) - size + 1  # windows per series, >= 1
         first = np.repeat(offsets[:-1], counts)  # (W,) each window's series start
         within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -113,7 +116,10 @@ class PanelWindows:
         w = self.flat[starts[:, None] + self.steps]  # (B, L + H)
         x, y = w[:, : self.input_size], w[:, self.input_size :]  # (B, L), (B, H)
         shift, scale = window_stats(x, self.normalizer)  # (B, 1) each
-        return shape_input(normalize(x, shift, scale), self.layout), normalize(y, shift, scale)
+        cov = None if self.cov is None else self.cov[starts[:, None] + self.steps]  # (B, L+H, k)
+        return with_covariates(normalize(x, shift, scale), cov, self.layout), normalize(
+            y, shift, scale
+        )
 
     def batches(self, generator: torch.Generator):
         for _ in range(self._steps):
@@ -127,20 +133,29 @@ class PanelWindows:
         return None
 
 
-def pad_left(panel: Panel, size: int) -> tuple[torch.Tensor, np.ndarray]:
-    """The panel's values, each series left-padded with its first value to at least `size`."""
+def pad_left(panel: Panel, size: int, rows=None) -> tuple[torch.Tensor, np.ndarray]:
+    """The panel's values (or `rows` beside them, e.g. its covariates (total, k)), each series
+    left-padded with its first value (row) to at least `size`."""
+    rows = panel.flat if rows is None else rows
     lengths = panel.lengths
     pads = np.maximum(size - lengths, 0)
     if not pads.any():
-        return torch.from_numpy(panel.flat), panel.offsets
-    first = panel.flat[panel.offsets[:-1]]
+        return torch.from_numpy(rows), panel.offsets
     pieces = []
-    for i in range(len(panel)):
+    for i, (a, b) in enumerate(zip(panel.offsets[:-1], panel.offsets[1:], strict=True)):
         if pads[i]:
-            pieces.append(np.full(pads[i], first[i], dtype=np.float32))
-        pieces.append(panel.series(i))
+            pieces.append(np.repeat(rows[a : a + 1], pads[i], axis=0))
+        pieces.append(rows[a:b])
     offsets = np.concatenate([[0], np.cumsum(lengths + pads)]).astype(np.int64)
     return torch.from_numpy(np.concatenate(pieces)), offsets
+
+
+def with_covariates(z: torch.Tensor, cov: torch.Tensor | None, layout: str) -> torch.Tensor:
+    """Normalised windows z (B, L), shaped for the network, followed (flat layout) by the
+    covariates of the window's input and target steps, cov (B, L + H, k), flattened."""
+    if cov is None:
+        return shape_input(z, layout)
+    return torch.cat([z, cov.reshape(len(cov), -1)], dim=1)  # (B, L + (L + H) k)
 
 
 def distributed() -> bool:
@@ -162,11 +177,12 @@ def shape_input(x: torch.Tensor, layout: str) -> torch.Tensor:
     return x if layout == "flat" else x[:, :, None]  # (B, L) or (B, L, 1)
 
 
-def last_windows(panel: Panel, input_size: int) -> torch.Tensor:
-    """The last `input_size` values of every series (left-padded): (n, L)."""
-    flat, offsets = pad_left(panel, input_size)
+def last_windows(panel: Panel, input_size: int, rows=None) -> torch.Tensor:
+    """The last `input_size` values of every series (left-padded): (n, L); or of `rows`
+    beside the values, e.g. the covariates: (n, L, k)."""
+    flat, offsets = pad_left(panel, input_size, rows)
     ends = torch.from_numpy(offsets[1:])
-    return flat[ends[:, None] - input_size + torch.arange(input_size)]  # (n, L)
+    return flat[ends[:, None] - input_size + torch.arange(input_size)]  # (n, L, ...)
 
 
 class GlobalForecaster:
@@ -193,7 +209,8 @@ class GlobalForecaster:
         hidden = (c.hidden,) * c.layers if c.model == "fc" else c.hidden
         layers = 1 if c.model == "fc" else c.layers
         return {
-            "lags": input_size,
+            # fc reads the window and the covariates of its input and target steps
+            "lags": input_size + (input_size + self.trained_horizon) * self.covariates_,
             "horizon": self.trained_horizon,
             "hidden": hidden,
             "layers": layers,
@@ -229,6 +246,13 @@ class GlobalForecaster:
         series (DistributedDataParallel), members one after another; the fitted weights are
         the same on every rank."""
         members = list(range(self.config.ensemble))
+        self.covariates_ = 0 if panel.cov is None else panel.cov.shape[1]
+        self.covariate_names_ = list(panel.cov_names)
+        if self.covariates_ and self.config.model != "fc":
+            raise RnnlabError(
+                f"covariates ({', '.join(panel.cov_names)}) feed the fc network; "
+                f"{self.config.model} does not take them yet"
+            )
         if distributed():
             rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
             if len(panel) < world:
@@ -259,34 +283,63 @@ class GlobalForecaster:
 
     def predict(self, panel: Panel) -> np.ndarray:
         """Forecasts (n, H) from the end of each series of `panel`: the members' median."""
-        return self.predict_windows(last_windows(panel, max(self.input_sizes_)))
+        cov = None
+        if self.covariates_:
+            if panel.cov_future is None or panel.cov_future.shape[1] < self.config.horizon:
+                raise RnnlabError(
+                    f"this model needs the covariates {', '.join(self.covariate_names_)} "
+                    f"for the {self.config.horizon} steps it forecasts"
+                )
+            future = torch.from_numpy(panel.cov_future[:, : self.config.horizon])
+            past = last_windows(panel, max(self.input_sizes_), panel.cov)  # (n, L, k)
+            cov = torch.cat([past, future], dim=1)  # (n, L + H, k)
+        return self.predict_windows(last_windows(panel, max(self.input_sizes_)), cov)
 
-    def predict_windows(self, x: torch.Tensor, batch: int = 8192) -> np.ndarray:
+    def predict_windows(
+        self, x: torch.Tensor, cov: torch.Tensor | None = None, batch: int = 8192
+    ) -> np.ndarray:
         """Forecasts (B, H) after each row of `x` (B, L) of raw values, L at least the longest
         member's window (each member reads the last values it needs): the members' median.
-        Forecasting from many origins at once, as a rolling evaluation does."""
+        Forecasting from many origins at once, as a rolling evaluation does. `cov` (B, L + H, k):
+        the covariates of the steps of `x` and of the H to forecast, when the model was trained
+        with them."""
         need = max(self.input_sizes_)
         if x.shape[1] < need:
             raise RnnlabError(f"windows of {x.shape[1]} values; this model reads {need}")
+        if (cov is None) != (self.covariates_ == 0):
+            raise RnnlabError(f"this model takes {self.covariates_} covariates a step")
+        if cov is None:
+            cov = torch.zeros(len(x), x.shape[1] + self.config.horizon, 0)
+        if cov.shape[1] != x.shape[1] + self.config.horizon:
+            raise RnnlabError(
+                f"covariates for {cov.shape[1]} steps; windows of {x.shape[1]} values and "
+                f"{self.config.horizon} steps ahead need {x.shape[1] + self.config.horizon}"
+            )
         outs = []
         with torch.no_grad():
             for model, input_size in zip(self.members_, self.input_sizes_, strict=True):
+                cut = x.shape[1] - input_size  # this member reads the last input_size values
                 parts = []
-                for chunk in torch.split(x[:, x.shape[1] - input_size :], batch):
+                for chunk, c in zip(
+                    torch.split(x[:, cut:], batch), torch.split(cov[:, cut:], batch), strict=True
+                ):
                     shift, scale = window_stats(chunk, self.config.normalize)  # (b, 1) each
-                    y = self._forecast(model, normalize(chunk, shift, scale))  # (b, H)
+                    y = self._forecast(model, normalize(chunk, shift, scale), c)  # (b, H)
                     parts.append(denormalize(y, shift, scale))
                 outs.append(torch.cat(parts).numpy())
         return np.median(np.stack(outs), axis=0).astype(np.float64)  # (B, H)
 
-    def _forecast(self, model, z: torch.Tensor) -> torch.Tensor:
-        """H normalised steps after normalised windows z (B, L). Recursive: the window slides
-        over each forecast, normalised like the original input (one shift and scale)."""
+    def _forecast(self, model, z: torch.Tensor, cov: torch.Tensor) -> torch.Tensor:
+        """H normalised steps after normalised windows z (B, L), covariates cov (B, L + H, k).
+        Recursive: the window slides over each forecast, normalised like the original input
+        (one shift and scale), and so do the covariates."""
+        c = cov if self.covariates_ else None
         if self.config.strategy == "direct":
-            return model(shape_input(z, self.layout))  # (B, H)
-        steps = []
-        for _ in range(self.config.horizon):
-            steps.append(model(shape_input(z, self.layout)))  # (B, 1)
+            return model(with_covariates(z, c, self.layout))  # (B, H)
+        steps, size = [], z.shape[1] + 1
+        for h in range(self.config.horizon):
+            step_cov = None if c is None else c[:, h : h + size]  # (B, L + 1, k)
+            steps.append(model(with_covariates(z, step_cov, self.layout)))  # (B, 1)
             z = torch.cat([z[:, 1:], steps[-1]], dim=1)  # (B, L)
         return torch.cat(steps, dim=1)  # (B, H)
 
@@ -294,6 +347,7 @@ class GlobalForecaster:
         return asdict(self.config) | {
             "seed": self.seed,
             "input_sizes": self.input_sizes_,
+            "covariates": self.covariate_names_,
             "model_configs": self.model_configs_,
             "train_config": self.train_config_,
         }

@@ -267,6 +267,39 @@ def test_forecast_presets_and_strategies(tmp_path, capsys):
     assert not (tmp_path / "bad").exists()
 
 
+def test_forecast_with_calendar_and_future_columns(tmp_path, capsys):
+    rows, plan = ["unique_id,ds,y,price"], ["unique_id,ds,price"]
+    for s in ("a", "b"):
+        for t, ds in enumerate(pd.date_range("2024-01-01", periods=24 * 6 + 6, freq="h")):
+            price = 1.0 + (t % 5 == 0)
+            if t < 24 * 6:
+                rows.append(f"{s},{ds},{10 + (ds.hour > 12) - price:.2f},{price}")
+            else:
+                plan.append(f"{s},{ds},{price}")
+    data, future, out = tmp_path / "d.csv", tmp_path / "plan.csv", tmp_path / "run"
+    data.write_text("\n".join(rows) + "\n")
+    future.write_text("\n".join(plan) + "\n")
+    base = ["forecast", "--csv", str(data), "--horizon", "6", "--ensemble", "1", "--epochs", "1"]
+    base += ["--baselines", "naive", "--quiet"]
+    cov = ["--future-cols", "price", "--future-csv", str(future)]
+    assert main([*base, *cov, "--calendar", "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())["model"]
+    assert config["covariates"][0] == "price" and "day_sin" in config["covariates"]
+    assert len(pd.read_csv(out / "forecast.csv")) == 12
+    capsys.readouterr()
+    bad = [
+        (cov[:2], "--future-cols needs --future-csv FILE"),
+        ([*cov, "--model", "lstm"], "lstm with --strategy direct does not take them yet"),
+        (["--future-cols", "cost", "--future-csv", str(future)], "no column 'cost' in"),
+    ]
+    future.write_text("\n".join(plan[:-1]) + "\n")  # the last hour of b's plan is missing
+    bad.append((cov, "no number for 'price' of series 'b' at 2024-01-07 05:00:00"))
+    for flags, message in bad:
+        assert main([*base, *flags, "--out", str(tmp_path / "bad")]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
 def test_forecast_panel_errors(tmp_path, capsys):
     path = tmp_path / "panel.csv"
     path.write_text("unique_id,ds,y\na,2020-01-01,1\na,2020-02-01,x\na,2020-03-01,2\n")

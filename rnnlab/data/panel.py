@@ -8,7 +8,7 @@ must share one frequency.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,12 @@ from rnnlab.errors import RnnlabError
 
 @dataclass(frozen=True)
 class Panel:
-    """Series i is flat[offsets[i]:offsets[i+1]]; its last timestamp is last[i]."""
+    """Series i is flat[offsets[i]:offsets[i+1]]; its last timestamp is last[i].
+
+    Covariates known in advance (calendar features, a price or promotion plan), when any:
+    `cov` (total, k) row for row beside `flat`, and `cov_future` (n, F, k) for the F steps
+    after each series' end (data/covariates.py attaches them).
+    """
 
     ids: np.ndarray  # (n,) str
     flat: np.ndarray  # (total,) float32
@@ -29,6 +34,9 @@ class Panel:
     freq: str | None  # None: integer steps
     season: int
     source: str = ""
+    cov: np.ndarray | None = None  # (total, k) float32
+    cov_future: np.ndarray | None = None  # (n, F, k) float32
+    cov_names: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -53,7 +61,22 @@ class Panel:
         offsets = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
         flat = np.concatenate(parts) if parts else np.zeros(0, np.float32)
         last = self.last[rows] if self.freq is not None else np.asarray(self.last)[rows]
-        return Panel(self.ids[rows], flat, offsets, last, self.freq, self.season, self.source)
+        cov = cov_future = None
+        if self.cov is not None:
+            cov = np.concatenate([self.cov[self.offsets[i] : self.offsets[i + 1]] for i in rows])
+            cov_future = self.cov_future[rows]
+        return Panel(
+            self.ids[rows],
+            flat,
+            offsets,
+            last,
+            self.freq,
+            self.season,
+            self.source,
+            cov,
+            cov_future,
+            self.cov_names,
+        )
 
     def split_last(self, horizon: int) -> tuple[Panel, np.ndarray]:
         """(the panel without each series' last `horizon` points, those points (n, horizon))."""
@@ -72,8 +95,21 @@ class Panel:
             step = pd.tseries.frequencies.to_offset(self.freq)
             last = pd.DatetimeIndex([end - horizon * step for end in self.last])
         offsets = self.offsets - np.arange(len(self.offsets)) * horizon
+        cov = cov_future = None
+        if self.cov is not None:  # the held-out steps' covariates become known-future ones
+            held_cov = self.cov[ends[:, None] - horizon + np.arange(horizon)[None, :]]
+            cov, cov_future = self.cov[keep], np.concatenate([held_cov, self.cov_future], axis=1)
         trimmed = Panel(
-            self.ids, self.flat[keep], offsets, last, self.freq, self.season, self.source
+            self.ids,
+            self.flat[keep],
+            offsets,
+            last,
+            self.freq,
+            self.season,
+            self.source,
+            cov,
+            cov_future,
+            self.cov_names,
         )
         return trimmed, held
 
@@ -107,18 +143,31 @@ def read_panel(
     value_col: str = "y",
     season: int | None = None,
     fill: str | None = None,
+    covariates: tuple[str, ...] = (),
 ) -> Panel:
-    """A validated Panel from a long-format CSV or Parquet path, or a DataFrame."""
+    """A validated Panel from a long-format CSV or Parquet path, or a DataFrame. Columns named
+    in `covariates` (values known in advance: prices, promotions) come along as `cov`; their
+    future values are added by data/covariates.py."""
     name = str(source) if isinstance(source, str | Path) else "the DataFrame"
-    frame = _read_frame(source) if isinstance(source, str | Path) else source
+    frame = read_frame(source) if isinstance(source, str | Path) else source
     columns = [str(c) for c in frame.columns]
-    for flag, col in (("--id-col", id_col), ("--date-col", ds_col), ("--value-col", value_col)):
+    wanted = [("--id-col", id_col), ("--date-col", ds_col), ("--value-col", value_col)]
+    for flag, col in [*wanted, *(("--future-cols", c) for c in covariates)]:
         if col not in columns:
             raise RnnlabError(
                 f"no column {col!r} in {name}; the columns are: "
                 f"{', '.join(columns)} (choose with {flag})"
             )
-    frame = frame[[id_col, ds_col, value_col]].copy()
+    frame = frame[[id_col, ds_col, value_col, *covariates]].copy()
+    for col in covariates:
+        numbers = pd.to_numeric(frame[col], errors="coerce")
+        if not np.isfinite(numbers.to_numpy(np.float64)).all():
+            row = frame[~np.isfinite(numbers.to_numpy(np.float64))].iloc[0]
+            raise RnnlabError(
+                f"covariate {col!r} of series {row[id_col]!r} at {row[ds_col]} is "
+                f"{row[col]!r}, not a number"
+            )
+        frame[col] = numbers
     frame[id_col] = frame[id_col].astype(str)
     values = pd.to_numeric(frame[value_col], errors="coerce")
     bad = (
@@ -142,8 +191,9 @@ def read_panel(
     if frame.empty:
         raise RnnlabError(f"{name} has no rows")
     if integer_steps:
-        return _integer_panel(frame, id_col, ds_col, value_col, season, fill, name)
-    arrays, last, freqs, ids, seasons = [], [], set(), [], set()
+        panel = _integer_panel(frame, id_col, ds_col, value_col, season, fill, name)
+        return _with_columns(panel, frame[list(covariates)].to_numpy(np.float32), covariates)
+    arrays, last, freqs, ids, seasons, covs = [], [], set(), [], set(), []
     for uid, group in frame.groupby(id_col, sort=False):
         try:
             series = make_series(
@@ -157,6 +207,9 @@ def read_panel(
             raise RnnlabError(f"series {uid!r}: {err}") from None
         ids.append(uid)
         arrays.append(series.values)
+        if covariates:  # on the series' own grid; filled gaps take the last known values
+            known = group.drop_duplicates(ds_col, keep="last").set_index(ds_col)
+            covs.append(known[list(covariates)].reindex(series.index).ffill().bfill())
         last.append(series.index[-1])
         freqs.add(series.freq)
         seasons.add(series.season)
@@ -166,7 +219,7 @@ def read_panel(
             f"({', '.join(sorted(freqs))}); forecast them separately"
         )
     offsets = np.concatenate([[0], np.cumsum([len(a) for a in arrays])]).astype(np.int64)
-    return Panel(
+    panel = Panel(
         np.array(ids),
         np.concatenate(arrays).astype(np.float32),
         offsets,
@@ -175,6 +228,17 @@ def read_panel(
         max(seasons),
         name,
     )
+    if not covariates:
+        return panel
+    return _with_columns(panel, np.concatenate(covs).astype(np.float32), covariates)
+
+
+def _with_columns(panel: Panel, cov: np.ndarray, names: tuple[str, ...]) -> Panel:
+    """`panel` with covariates beside its values and, as yet, no future values of them."""
+    if not names:
+        return panel
+    future = np.zeros((len(panel), 0, len(names)), dtype=np.float32)
+    return replace(panel, cov=cov, cov_future=future, cov_names=tuple(names))
 
 
 def _integer_panel(frame, id_col, ds_col, value_col, season, fill, name) -> Panel:
@@ -206,7 +270,7 @@ def _integer_panel(frame, id_col, ds_col, value_col, season, fill, name) -> Pane
     )
 
 
-def _read_frame(path) -> pd.DataFrame:
+def read_frame(path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise RnnlabError(f"{path}: no such file")

@@ -124,6 +124,26 @@ def add_parser(subparsers) -> None:
         help="training loss (default: mae global, mse local)",
     )
     parser.add_argument(
+        "--calendar",
+        action="store_true",
+        help="feed the network calendar features of the steps it forecasts: time of day, day "
+        "of week, day of year, as the data's step resolves them (fc only)",
+    )
+    parser.add_argument(
+        "--future-cols",
+        default=None,
+        metavar="LIST",
+        help="comma-separated columns of the long-format file known in advance (a price, a "
+        "promotion); their values for the horizon come from --future-csv (fc only)",
+    )
+    parser.add_argument(
+        "--future-csv",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="long-format file with the --future-cols for the H steps after each series ends",
+    )
+    parser.add_argument(
         "--backtest",
         type=int,
         default=1,
@@ -165,11 +185,22 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(run=run, epochs=None, lr=None)
 
 
+def future_columns(args: argparse.Namespace) -> tuple[str, ...]:
+    names = tuple(c.strip() for c in (args.future_cols or "").split(",") if c.strip())
+    if names and args.future_csv is None:
+        raise common.RnnlabError(
+            "--future-cols needs --future-csv FILE with their values for the horizon"
+        )
+    if args.future_csv is not None and not names:
+        raise common.RnnlabError("--future-csv needs --future-cols naming its columns")
+    return names
+
+
 def load_panel(args: argparse.Namespace):
     """A long-format file as a panel; anything else as a panel of one series."""
     from rnnlab.data.panel import panel_from_series, read_panel
 
-    path = args.csv
+    path, covariates = args.csv, future_columns(args)
     if path is not None and (
         path.suffix.lower() in (".parquet", ".pq") or args.id_col in common.csv_columns(path)
     ):
@@ -180,8 +211,33 @@ def load_panel(args: argparse.Namespace):
             value_col=args.value_col or "y",
             season=args.season,
             fill=args.fill,
+            covariates=covariates,
+        )
+    if covariates:
+        raise common.RnnlabError(
+            f"--future-cols needs a long-format file (columns {args.id_col}, ds, y and yours)"
         )
     return panel_from_series(common.load_input(args))
+
+
+def add_covariates(args: argparse.Namespace, panel, horizon: int):
+    """The panel with the future values of --future-cols and, with --calendar, calendar
+    features; both only for global fc networks, the ones that read them."""
+    from rnnlab.data.covariates import with_calendar, with_future_values
+    from rnnlab.data.panel import read_frame
+
+    if panel.cov is None and not args.calendar:
+        return panel
+    if args.model != "fc" or args.strategy not in ("direct", "recursive"):
+        raise common.RnnlabError(
+            "--calendar and --future-cols feed the global fc network (--strategy direct or "
+            f"recursive); {args.model} with --strategy {args.strategy} does not take them yet"
+        )
+    if panel.cov is not None:
+        frame = read_frame(args.future_csv)
+        ds_col = args.date_col or "ds"
+        panel = with_future_values(panel, frame, args.id_col, ds_col, horizon, str(args.future_csv))
+    return with_calendar(panel, horizon) if args.calendar else panel
 
 
 class Model:
@@ -289,6 +345,7 @@ def run(args: argparse.Namespace) -> int:
     if horizon < 1:
         raise common.RnnlabError(f"--horizon must be at least 1 (got {horizon})")
     resolve_options(args, int(panel.lengths.min()), horizon, panel.season)
+    panel = add_covariates(args, panel, horizon)
     if args.strategy == "local":
         args.epochs, args.lr = args.epochs or 1000, args.lr or 0.02
         common.train_overrides(args)  # validates the training flags
