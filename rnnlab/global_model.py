@@ -29,7 +29,7 @@ from rnnlab.train import TrainConfig, seed_everything, train
 
 # Training defaults for global models: many small mini-batch steps, a cosine schedule, MAE on
 # normalised windows (close to what sMAPE and MASE reward), and no early stopping: the
-# schedule's end is the model kept, so every point of history stays in training.
+# schedule's end is the model kept (keep "last"), so every point of history stays in training.
 GLOBAL_TRAIN = {
     "epochs": 20,
     "batch_size": 1024,
@@ -39,6 +39,7 @@ GLOBAL_TRAIN = {
     "monitor": "train",
     "patience": 1000,
     "clip": 1.0,
+    "keep": "last",
 }
 
 

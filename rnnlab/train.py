@@ -36,6 +36,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     loss: str = "mse"  # mse | mae
     schedule: str = "constant"  # constant | cosine (warm-up, then cosine decay to 0)
+    keep: str = "best"  # best: the weights of the best monitored loss; last: the final ones
     seed: int = 0
 
     def __post_init__(self):
@@ -49,6 +50,7 @@ class TrainConfig:
             f"monitor in {MONITORS}": self.monitor in MONITORS,
             f"loss in {tuple(LOSSES)}": self.loss in LOSSES,
             "schedule in ('constant', 'cosine')": self.schedule in ("constant", "cosine"),
+            "keep in ('best', 'last')": self.keep in ("best", "last"),
         }
         wrong = [rule for rule, ok in checks.items() if not ok]
         if wrong:
@@ -152,7 +154,8 @@ def train(model: nn.Module, data, config: TrainConfig, progress=None) -> TrainRe
 
     model.train()
     for epoch in range(1, config.epochs + 1):
-        if validation is None:  # the epoch's training loss belongs to the weights it starts with
+        if validation is None and config.keep == "best":
+            # the epoch's training loss belongs to the weights it starts with
             start_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         epoch_loss, seen = 0.0, 0
         for xb, yb in data.batches(generator):
@@ -186,9 +189,9 @@ def train(model: nn.Module, data, config: TrainConfig, progress=None) -> TrainRe
         watched = val_loss if validation is not None else train_loss
         if watched < best:  # keep the best weights seen ...
             best, result.best_epoch = watched, epoch
-            if validation is None:
+            if config.keep == "best" and validation is None:
                 best_state = start_state
-            else:
+            elif config.keep == "best":
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if watched < reference * (1 - config.min_delta):  # ... only real progress resets patience
             reference, wait = watched, 0

@@ -122,3 +122,18 @@ def test_monitor_train_keeps_the_weights_the_best_loss_was_measured_on():
     with torch.no_grad():
         loss = torch.nn.functional.mse_loss(model(x), y).item()
     assert loss == pytest.approx(min(result.train_loss), rel=1e-5)
+
+
+def test_keep_last_returns_the_weights_training_ended_with():
+    seed_everything(0)
+    _, model = build_model("fc", lags=5, hidden=(8,))
+    x, y = _data()
+    config = TrainConfig(epochs=3, monitor="train", keep="last", lr=0.05)
+    result = train(model, TensorWindows(x, y, config), config)
+    with torch.no_grad():
+        final = torch.nn.functional.mse_loss(model(x), y).item()
+    # one full-batch step per epoch: the final weights have taken all three steps, so their
+    # loss is below the third epoch's, measured on the weights before its step
+    assert final < result.train_loss[-1]
+    with pytest.raises(RnnlabError, match="keep in"):
+        TrainConfig(keep="first")
