@@ -102,6 +102,8 @@ def main() -> int:
         + "`",
         "",
     ]
+    totals: dict[str, list] = {}  # method: [(group, series, sMAPE)]
+    walls = []
     for group in args.groups.split(","):
         frame, series = load(group)
         horizon, season = int(frame["NF"].iloc[0]), GROUPS[group][1]
@@ -147,6 +149,9 @@ def main() -> int:
                 if c not in ("unique_id", "window", "cutoff", "ds", "step", "actual")
             ]
         scores = score(frame, series, {"rnnlab (default)": ours} | published(frame), season)
+        walls.append(wall)
+        for name, (s, _) in scores.items():
+            totals.setdefault(name, []).append((group, len(series), s))
         lines += [
             f"## {group}: {len(series)} series, h={horizon}, one command in {wall:.0f} s",
             "",
@@ -173,6 +178,26 @@ def main() -> int:
             "",
         ]
         print("\n".join(lines[-(len(scores) + 8) :]), flush=True)
+    groups = args.groups.split(",")
+    if len(groups) > 1:  # the average over every series of the groups run: M3's overall table
+        n = sum(len(load(g)[1]) for g in groups)
+        lines += [
+            f"## All {len(groups)} groups: {n} series, {sum(walls):.0f} s of rnnlab in all",
+            "",
+            "| method | sMAPE over all series |",
+            "|---|---|",
+        ]
+        overall = {
+            name: sum(k * s for _, k, s in parts) / n
+            for name, parts in totals.items()
+            if len(parts) == len(groups)
+        }
+        for name, value in sorted(overall.items(), key=lambda kv: kv[1]):
+            if name.startswith("rnnlab") or name in PUBLISHED:
+                bold = name.startswith("rnnlab")
+                lines.append(f"| {'**' + name + '**' if bold else name} | {value:.2f} |")
+        lines.append("")
+        print("\n".join(lines[-(len(overall) + 5) :]), flush=True)
     text = "\n".join(lines) + "\n"
     tag = args.groups.replace(",", "-") + ("-" + "".join(args.extra.split()) if args.extra else "")
     save_result(f"m3-{tag}", text)

@@ -65,18 +65,10 @@ class Panel:
         if self.cov is not None:
             cov = np.concatenate([self.cov[self.offsets[i] : self.offsets[i + 1]] for i in rows])
             cov_future = self.cov_future[rows]
-        return Panel(
-            self.ids[rows],
-            flat,
-            offsets,
-            last,
-            self.freq,
-            self.season,
-            self.source,
-            cov,
-            cov_future,
-            self.cov_names,
-        )
+        return replace(
+            self, ids=self.ids[rows], flat=flat, offsets=offsets, last=last, cov=cov,
+            cov_future=cov_future,
+        )  # fmt: skip
 
     def split_last(self, horizon: int) -> tuple[Panel, np.ndarray]:
         """(the panel without each series' last `horizon` points, those points (n, horizon))."""
@@ -99,17 +91,8 @@ class Panel:
         if self.cov is not None:  # the held-out steps' covariates become known-future ones
             held_cov = self.cov[ends[:, None] - horizon + np.arange(horizon)[None, :]]
             cov, cov_future = self.cov[keep], np.concatenate([held_cov, self.cov_future], axis=1)
-        trimmed = Panel(
-            self.ids,
-            self.flat[keep],
-            offsets,
-            last,
-            self.freq,
-            self.season,
-            self.source,
-            cov,
-            cov_future,
-            self.cov_names,
+        trimmed = replace(
+            self, flat=self.flat[keep], offsets=offsets, last=last, cov=cov, cov_future=cov_future
         )
         return trimmed, held
 
