@@ -124,7 +124,8 @@ def main() -> int:
     for name, mse, mae, wall in rows:
         lines.append(f"| {name} | {mse:.3f} | {mae:.3f} | {'–' if wall is None else round(wall)} |")
     for name, (mse, mae) in PUBLISHED.items():
-        lines.append(f"| {name} (published) | {mse:.3f} | {mae if mae else '–'} | – |")
+        shown = "–" if mae is None else f"{mae:.3f}"
+        lines.append(f"| {name} (published) | {mse:.3f} | {shown} | – |")
     for name, options in CONFIGS.items():
         if name in args.configs.split(","):
             lines.append(f"\n`{name}`: {options}")
