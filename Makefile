@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint setup bench clean
+.PHONY: demo test lint setup bench bench-peers clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,22 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_demo.py
+
+# rnnlab's LSTM against neuralforecast's on M3 monthly, in a venv of its own: neuralforecast is
+# no dependency of rnnlab. The full run (2000 steps of 1024 windows per library) takes over an
+# hour on 2 cores; PEERS_FLAGS="--series 100 --steps 200" is a quick check.
+PEERS := .venv-peers
+PEERS_STAMP := $(PEERS)/.installed
+PEERS_FLAGS ?=
+
+$(PEERS_STAMP): pyproject.toml constraints.txt benchmarks/peers-requirements.txt
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/bin/python -m pip install --quiet -c constraints.txt -r benchmarks/peers-requirements.txt -e .
+	touch $(PEERS_STAMP)
+
+bench-peers: $(PEERS_STAMP)
+	$(PEERS)/bin/python benchmarks/peers.py $(PEERS_FLAGS)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache

@@ -3,7 +3,7 @@
 Input: a single series (--data NAME, or a CSV with a date and a value column) or many in long
 format (`unique_id, ds, y`; CSV or Parquet). First an honest check: every series loses its
 last H points, the models train on the rest and forecast them, beside naive, seasonal naive,
-Naive2, drift and Theta; with --backtest N, from N rolling origins --step S apart. Then the
+Naive2, drift, Theta and Damped; with --backtest N, from N rolling origins --step S apart. Then the
 model trains again on everything and forecasts the future, with conformal intervals calibrated
 on the check's errors.
 
@@ -89,8 +89,8 @@ def add_parser(subparsers) -> None:
         "--lags",
         type=int,
         default=None,
-        help="window length (default direct: members cycle through 2, 1.5, 2.5 and 3 seasons, "
-        "or horizons without a season; local: 12)",
+        help="window length (default global: members cycle through 2, 1.5, 2.5 and 3 seasons, "
+        "or horizons without a season; linear preset 336; local: 12)",
     )
     parser.add_argument(
         "--layout",
@@ -126,8 +126,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--calendar",
         action="store_true",
-        help="feed the network calendar features of the steps it forecasts: time of day, day "
-        "of week, day of year, as the data's step resolves them (fc only)",
+        help="feed the network calendar features of every step of its window and horizon: "
+        "time of day, day of week, day of year, as the data's step resolves them (fc only)",
     )
     parser.add_argument(
         "--future-cols",
@@ -183,6 +183,12 @@ def add_parser(subparsers) -> None:
     # --epochs and --lr default by strategy: global 20 epochs of mini-batches at 0.002,
     # local (the demo's full-batch training) 1000 at 0.02
     parser.set_defaults(run=run, epochs=None, lr=None)
+    by_strategy = {
+        "epochs": "epochs (default: 20 global, 1000 local)",
+        "lr": "Adam learning rate (default: 0.002 global with a cosine schedule, 0.02 local)",
+    }
+    for action in parser._actions:  # the shared training flags, with this command's defaults
+        action.help = by_strategy.get(action.dest, action.help)
 
 
 def future_columns(args: argparse.Namespace) -> tuple[str, ...]:
