@@ -152,11 +152,15 @@ def pad_left(panel: Panel, size: int, rows=None) -> tuple[torch.Tensor, np.ndarr
 
 
 def with_covariates(z: torch.Tensor, cov: torch.Tensor | None, layout: str) -> torch.Tensor:
-    """Normalised windows z (B, L), shaped for the network, followed (flat layout) by the
-    covariates of the window's input and target steps, cov (B, L + H, k), flattened."""
+    """Normalised windows z (B, L), shaped for the network, with the covariates of the
+    window's input and target steps, cov (B, L + H, k): flat, appended (B, L + (L + H) k);
+    timesteps, as channels beside the values, the H future rows with value 0 (B, L + H, 1 + k)."""
     if cov is None:
         return shape_input(z, layout)
-    return torch.cat([z, cov.reshape(len(cov), -1)], dim=1)  # (B, L + (L + H) k)
+    if layout == "flat":
+        return torch.cat([z, cov.reshape(len(cov), -1)], dim=1)
+    values = torch.cat([z, z.new_zeros(len(z), cov.shape[1] - z.shape[1])], dim=1)
+    return torch.cat([values[:, :, None], cov], dim=2)
 
 
 def distributed() -> bool:
@@ -210,8 +214,11 @@ class GlobalForecaster:
         hidden = (c.hidden,) * c.layers if c.model == "fc" else c.hidden
         layers = 1 if c.model == "fc" else c.layers
         return {
-            # fc reads the window and the covariates of its input and target steps
-            "lags": input_size + (input_size + self.trained_horizon) * self.covariates_,
+            # fc reads the window and the covariates of its input and target steps, flat;
+            # recurrent networks read them as more channels (with_covariates)
+            "lags": input_size
+            + (input_size + self.trained_horizon) * self.covariates_ * (c.model == "fc"),
+            "covariates": self.covariates_,
             "horizon": self.trained_horizon,
             "hidden": hidden,
             "layers": layers,
@@ -249,11 +256,6 @@ class GlobalForecaster:
         members = list(range(self.config.ensemble))
         self.covariates_ = 0 if panel.cov is None else panel.cov.shape[1]
         self.covariate_names_ = list(panel.cov_names)
-        if self.covariates_ and self.config.model != "fc":
-            raise RnnlabError(
-                f"covariates ({', '.join(panel.cov_names)}) feed the fc network; "
-                f"{self.config.model} does not take them yet"
-            )
         if distributed():
             rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
             if len(panel) < world:

@@ -286,10 +286,13 @@ def test_forecast_with_calendar_and_future_columns(tmp_path, capsys):
     config = json.loads((out / "config.json").read_text())["model"]
     assert config["covariates"][0] == "price" and "day_sin" in config["covariates"]
     assert len(pd.read_csv(out / "forecast.csv")) == 12
+    out = tmp_path / "seq2seq"  # the decoder reads the plan step by step
+    assert main([*base, *cov, "--strategy", "seq2seq", "--out", str(out)]) == 0
+    assert json.loads((out / "config.json").read_text())["model"]["covariates"] == ["price"]
     capsys.readouterr()
     bad = [
         (cov[:2], "--future-cols needs --future-csv FILE"),
-        ([*cov, "--model", "lstm"], "lstm with --strategy direct does not take them yet"),
+        ([*cov, "--strategy", "local"], "--strategy local's per-series models do not take"),
         (["--future-cols", "cost", "--future-csv", str(future)], "no column 'cost' in"),
     ]
     future.write_text("\n".join(plan[:-1]) + "\n")  # the last hour of b's plan is missing

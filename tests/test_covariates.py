@@ -85,3 +85,23 @@ def test_covariate_errors_are_one_clear_line():
         read_panel(frame, covariates=("promo",))
     with pytest.raises(RnnlabError, match="no column 'price' in the DataFrame"):
         read_panel(frame, covariates=("price",))
+
+
+@pytest.mark.parametrize(
+    ("model", "strategy"),
+    [("fc", "recursive"), ("gru", "direct"), ("lstm", "recursive"), ("seq2seq", "direct")],
+)
+def test_every_global_network_reads_covariates(model, strategy):
+    train, _ = read_panel(_hourly_panel(n=2, days=6), covariates=("promo",)).split_last(6)
+    train = with_calendar(train, 6)
+    assert train.cov.shape[1] == 7 and train.cov_future.shape[1] == 6
+    f = GlobalForecaster(
+        seed=0, model=model, strategy=strategy, horizon=6, input_size=24, ensemble=1,
+        hidden=16, layers=1, steps_per_epoch=10, train={"epochs": 2},
+    ).fit(train, workers=1)  # fmt: skip
+    forecast = f.predict(train)
+    assert forecast.shape == (2, 6) and np.isfinite(forecast).all()
+    plan = train.cov_future.copy()
+    plan[:, :, 0] = 1 - plan[:, :, 0]  # the other promotion plan
+    assert not np.allclose(f.predict(replace(train, cov_future=plan)), forecast)
+    assert f.resolved_config()["covariates"][0] == "promo"

@@ -61,6 +61,29 @@ def test_unknown_names_list_the_valid_ones():
         build_model("seq2seq", cell="tcn")
 
 
+@pytest.mark.parametrize("name", ["rnn", "lstm", "gru", "seq2seq"])
+def test_recurrent_networks_read_known_covariates(name):
+    """(B, lags + horizon, 1 + k): values and covariates a row; the future rows' covariates
+    must reach the forecast, their (empty) value channel must not."""
+    seed_everything(0)
+    _, model = build_model(name, lags=8, horizon=3, covariates=2, hidden=6)
+    x = torch.randn(4, 11, 3)
+    x[:, 8:, 0] = 0.0
+    out = model(x)
+    assert out.shape == (4, 3)
+    out.sum().backward()
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters())
+    changed = x.clone()
+    changed[:, 9, 1:] += 1.0  # the covariates of the second future step
+    with torch.no_grad():
+        assert not torch.allclose(model(changed), model(x))
+        ignored = x.clone()
+        ignored[:, 8:, 0] = 5.0  # the future rows' value channel is not read
+        torch.testing.assert_close(model(ignored), model(x))
+    with pytest.raises(RnnlabError, match="covariates need the timesteps layout"):
+        build_model("lstm", lags=8, covariates=2, layout="features")
+
+
 def test_seq2seq_decoder_unrolls_one_step_per_forecast_value():
     seed_everything(0)
     _, model = build_model("seq2seq", lags=8, horizon=5, hidden=4)

@@ -57,6 +57,7 @@ class RNNConfig:
     layers: int = 1  # > 1 stacks layers: a deep RNN
     dropout: float = 0.0  # between stacked layers
     horizon: int = 1
+    covariates: int = 0  # k known covariates a step (timesteps layout; see forward)
 
 
 class RecurrentNet(nn.Module):
@@ -70,8 +71,10 @@ class RecurrentNet(nn.Module):
             raise RnnlabError(
                 f"a recurrent model takes layout timesteps or features, not {config.layout!r}"
             )
+        if config.covariates and config.layout != "timesteps":
+            raise RnnlabError("covariates need the timesteps layout: one row of them a step")
         self.config = config
-        input_size = 1 if config.layout == "timesteps" else config.lags
+        input_size = 1 + config.covariates if config.layout == "timesteps" else config.lags
         self.rnn = getattr(nn, RECURRENT_CELLS[config.cell])(
             input_size,
             config.hidden,
@@ -79,11 +82,19 @@ class RecurrentNet(nn.Module):
             dropout=config.dropout if config.layers > 1 else 0.0,
             batch_first=True,
         )
-        self.head = nn.Linear(config.hidden, config.horizon)
+        self.head = nn.Linear(config.hidden + config.horizon * config.covariates, config.horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out, _ = self.rnn(x)  # (B, T, hidden)
-        return self.head(out[:, -1])  # (B, horizon): many-to-one, from the last step
+        """x (B, T, 1) or (B, 1, k); with covariates (B, lags + horizon, 1 + k): each row a
+        value and that step's covariates, the last `horizon` rows the future's (value 0). The
+        network reads the window; the head also reads the future covariates."""
+        if not self.config.covariates:
+            out, _ = self.rnn(x)  # (B, T, hidden)
+            return self.head(out[:, -1])  # (B, horizon): many-to-one, from the last step
+        lags = self.config.lags
+        out, _ = self.rnn(x[:, :lags])  # (B, lags, hidden)
+        future = x[:, lags:, 1:].reshape(len(x), -1)  # (B, horizon k)
+        return self.head(torch.cat([out[:, -1], future], dim=1))  # (B, horizon)
 
 
 @dataclass
@@ -95,6 +106,7 @@ class Seq2SeqConfig:
     layers: int = 1
     dropout: float = 0.0
     horizon: int = 1
+    covariates: int = 0  # k known covariates a step, read by encoder and decoder
 
 
 class Seq2Seq(nn.Module):
@@ -117,16 +129,23 @@ class Seq2Seq(nn.Module):
             "dropout": config.dropout if config.layers > 1 else 0.0,
             "batch_first": True,
         }
-        self.encoder = cell(1, config.hidden, **options)
-        self.decoder = cell(1, config.hidden, **options)
+        self.encoder = cell(1 + config.covariates, config.hidden, **options)
+        self.decoder = cell(1 + config.covariates, config.hidden, **options)
         self.head = nn.Linear(config.hidden, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _, state = self.encoder(x)  # x (B, L, 1); state: (layers, B, hidden), or a pair
-        previous = x[:, -1:]  # (B, 1, 1): the last observed value
+        """x (B, L, 1); with covariates (B, L + horizon, 1 + k) as for RecurrentNet: the
+        decoder's input at step h is then its last forecast beside step h's covariates."""
+        lags = self.config.lags if self.config.covariates else x.shape[1]
+        _, state = self.encoder(x[:, :lags])  # state: (layers, B, hidden), or a pair
+        previous = x[:, lags - 1 : lags, :1]  # (B, 1, 1): the last observed value
         outputs = []
-        for _ in range(self.config.horizon):
-            out, state = self.decoder(previous, state)  # (B, 1, hidden)
+        for h in range(self.config.horizon):
+            if self.config.covariates:  # beside step h's covariates (B, 1, k)
+                step = torch.cat([previous, x[:, lags + h : lags + h + 1, 1:]], dim=2)
+            else:
+                step = previous
+            out, state = self.decoder(step, state)
             previous = self.head(out)  # (B, 1, 1)
             outputs.append(previous)
         return torch.cat(outputs, dim=1)[:, :, 0]  # (B, horizon)

@@ -127,14 +127,14 @@ def add_parser(subparsers) -> None:
         "--calendar",
         action="store_true",
         help="feed the network calendar features of every step of its window and horizon: "
-        "time of day, day of week, day of year, as the data's step resolves them (fc only)",
+        "time of day, day of week, day of year, as the data's step resolves them (global only)",
     )
     parser.add_argument(
         "--future-cols",
         default=None,
         metavar="LIST",
         help="comma-separated columns of the long-format file known in advance (a price, a "
-        "promotion); their values for the horizon come from --future-csv (fc only)",
+        "promotion); their values for the horizon come from --future-csv (global only)",
     )
     parser.add_argument(
         "--future-csv",
@@ -234,10 +234,10 @@ def add_covariates(args: argparse.Namespace, panel, horizon: int):
 
     if panel.cov is None and not args.calendar:
         return panel
-    if args.model != "fc" or args.strategy not in ("direct", "recursive"):
+    if args.strategy == "local":
         raise common.RnnlabError(
-            "--calendar and --future-cols feed the global fc network (--strategy direct or "
-            f"recursive); {args.model} with --strategy {args.strategy} does not take them yet"
+            "--calendar and --future-cols feed the global networks; --strategy local's "
+            "per-series models do not take them"
         )
     if panel.cov is not None:
         frame = read_frame(args.future_csv)
