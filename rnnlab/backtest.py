@@ -108,20 +108,25 @@ def residuals(windows: list[Window], forecasts: list) -> tuple[np.ndarray, np.nd
     return errors, scales
 
 
-def calibrate(windows: list[Window], forecasts: list) -> dict:
-    """Conformal half-widths per step, in series scales, from every window's errors."""
+def calibrate(windows: list[Window], forecasts: list) -> tuple[dict, dict]:
+    """Conformal half-widths per step, in series scales, from every window's errors; and their
+    out-of-sample coverage (see coverage_estimate), from the same residuals."""
     errors, scales = residuals(windows, forecasts)
-    return {level: conformal_halfwidths(errors, scales, level) for level in LEVELS}
+    halfwidths = {level: conformal_halfwidths(errors, scales, level) for level in LEVELS}
+    return halfwidths, _coverage(errors, scales, len(windows), len(windows[0].history))
 
 
 def coverage_estimate(windows: list[Window], forecasts: list) -> dict:
     """Out-of-sample coverage of the intervals: with several windows, each window is scored
     with half-widths calibrated on the others; with one, the series are split in two halves
     that calibrate each other. Empty when neither is possible (one window of one series)."""
-    errors, scales = residuals(windows, forecasts)
-    n = len(windows[0].history)
-    if len(windows) > 1:
-        folds, how = np.repeat(np.arange(len(windows)), n), "leave one window out"
+    return calibrate(windows, forecasts)[1]
+
+
+def _coverage(errors: np.ndarray, scales: np.ndarray, count: int, n: int) -> dict:
+    """coverage_estimate on residuals (count * n, H) of `count` windows of `n` series."""
+    if count > 1:
+        folds, how = np.repeat(np.arange(count), n), "leave one window out"
     elif n >= 2:
         folds, how = np.arange(n) % 2, "two halves of the series"
     else:

@@ -1,11 +1,11 @@
-"""Prediction intervals by split conformal prediction on the hold-out check's errors.
+"""Prediction intervals by split conformal prediction on the backtest's errors.
 
-The check forecasts every series' last H points from one origin; its errors, divided by each
-series' own scale (the in-sample error of seasonal naive, as in MASE), say how far off the model
-is h steps ahead on this data. The (1 - alpha) quantile of their absolute values per step h,
-times a series' scale, gives that series' interval half-width at step h (Vovk et al. 2005;
-Stankeviciute et al. 2021 for multi-step forecasts). With few series the steps are pooled,
-widening as sqrt(h).
+The backtest forecasts every series' H points after each origin (rnnlab/backtest.py); its
+errors, divided by each series' own scale (the in-sample error of seasonal naive, as in MASE),
+say how far off the model is h steps ahead on this data. The (1 - alpha) quantile of their
+absolute values per step h, times a series' scale, gives that series' interval half-width at
+step h (Vovk et al. 2005; Stankeviciute et al. 2021 for multi-step forecasts). With few rows
+the steps are pooled, widening as sqrt(h).
 """
 
 from __future__ import annotations

@@ -534,12 +534,11 @@ def _rank() -> int:
 def prediction_intervals(panel, windows, checks, future):
     """80% and 95% bands around `future` from the backtest's errors (rnnlab/intervals.py), and
     what config.json says of them: the half-widths and their out-of-sample coverage."""
-    from rnnlab.backtest import calibrate, coverage_estimate
+    from rnnlab.backtest import calibrate
     from rnnlab.intervals import intervals, series_scales
 
-    halfwidths = calibrate(windows, checks)
+    halfwidths, estimate = calibrate(windows, checks)
     scales = series_scales([panel.series(i) for i in range(len(panel))], panel.season)
-    estimate = coverage_estimate(windows, checks)
     info = {
         "method": "split conformal: |backtest error| / series scale (MASE's), quantile per step",
         **{f"halfwidth_{lvl}_in_scales": list(map(float, h)) for lvl, h in halfwidths.items()},
