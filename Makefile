@@ -29,8 +29,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_demo.py
 
 # rnnlab's LSTM against neuralforecast's on M3 monthly, in a venv of its own: neuralforecast is
-# no dependency of rnnlab. The full run (2000 steps of 1024 windows per library) takes over an
-# hour on 2 cores; PEERS_FLAGS="--series 100 --steps 200" is a quick check.
+# no dependency of rnnlab. The default run takes about 5 minutes on 2 cores;
+# PEERS_FLAGS="--series 100 --steps 200" is a quick check, "--nf-rows defaults,matched" adds
+# neuralforecast on 1024-window batches (20 minutes more).
 PEERS := .venv-peers
 PEERS_STAMP := $(PEERS)/.installed
 PEERS_FLAGS ?=

@@ -42,6 +42,12 @@ GLOBAL_TRAIN = {
     "keep": "last",
 }
 
+# Recurrent networks (rnn, lstm, gru, seq2seq) step through a window one value at a time, so a
+# window costs them many times what it costs fc: they train on smaller batches, which reach the
+# same accuracy in a fraction of the time (M3 monthly, lstm 1 x 64, 2000 steps: 128 windows a
+# batch give sMAPE 14.68 in 18 s, 1024 windows 14.67 in 169 s).
+RECURRENT_BATCH = 128
+
 
 STRATEGIES = ("direct", "recursive")
 
@@ -89,7 +95,10 @@ class PanelWindows:
         batch_size: int,
         steps_per_epoch: int,
         layout: str,
+        schedule_batch: int | None = None,
     ):
+        """`schedule_batch`: the batch the step count is reckoned in (default `batch_size`), so
+        that recurrent networks take the steps fc takes on the same data, on smaller batches."""
         self.input_size, self.horizon, self.normalizer = input_size, horizon, normalizer
         self.layout = layout
         size = input_size + horizon
@@ -105,10 +114,11 @@ class PanelWindows:
         # (seasonal naive 0.42); M3 yearly (10k windows) sMAPE 16.39 after 400 steps of 1024
         # windows, 16.71 after 2000 (over-fitting, and six times the time).
         self.batch_size = min(batch_size, len(self.starts))
-        if len(self.starts) <= batch_size:
+        schedule_batch = min(schedule_batch or batch_size, len(self.starts))
+        if len(self.starts) <= schedule_batch:
             self._steps = steps_per_epoch
         else:
-            passes = -(-2 * len(self.starts) // self.batch_size)
+            passes = -(-2 * len(self.starts) // schedule_batch)
             self._steps = max(10, min(steps_per_epoch, passes))
         self.steps = torch.arange(size)  # (L + H,) offsets inside a window
 
@@ -227,13 +237,19 @@ class GlobalForecaster:
             "cell": c.cell if c.model == "seq2seq" else None,
         }
 
+    def train_defaults(self) -> dict:
+        """GLOBAL_TRAIN, with the smaller batch of recurrent networks (RECURRENT_BATCH)."""
+        if self.config.model == "fc":
+            return dict(GLOBAL_TRAIN)
+        return {**GLOBAL_TRAIN, "batch_size": RECURRENT_BATCH}
+
     def _fit_member(self, panel: Panel, member: int, progress=None):
         c = self.config
         seed = self.seed + member
         input_size = c.member_input_size(member, panel.season)
         seed_everything(seed)
         model_config, model = build_model(c.model, **self._model_options(input_size))
-        train_config = TrainConfig(**{**GLOBAL_TRAIN, **c.train, "seed": seed})
+        train_config = TrainConfig(**{**self.train_defaults(), **c.train, "seed": seed})
         data = PanelWindows(
             panel,
             input_size,
@@ -242,6 +258,7 @@ class GlobalForecaster:
             train_config.batch_size,
             c.steps_per_epoch,
             self.layout,
+            schedule_batch=c.train.get("batch_size", GLOBAL_TRAIN["batch_size"]),
         )
         if distributed():  # under torchrun: gradients are averaged over ranks on backward
             model = torch.nn.parallel.DistributedDataParallel(model)

@@ -77,3 +77,18 @@ def test_predict_windows_matches_predict_at_the_end_and_refuses_short_windows():
         f.predict_windows(x[:, -5:])
     with pytest.raises(RnnlabError, match="unknown strategy 'teacher'"):
         GlobalForecaster(strategy="teacher")
+
+
+@pytest.mark.parametrize(
+    ("model", "train", "batch"),
+    [("fc", {}, 1024), ("lstm", {}, 128), ("seq2seq", {}, 128), ("gru", {"batch_size": 512}, 512)],
+)
+def test_recurrent_networks_train_on_smaller_batches_unless_told(model, train, batch):
+    lengths = [600] * 4  # enough windows that no batch is capped by their number
+    arrays = [np.sin(np.arange(n) / 3.0) + 2 for n in lengths]
+    data = panel_from_arrays([f"s{i}" for i in range(4)], arrays, season=12)
+    f = GlobalForecaster(
+        seed=0, model=model, horizon=3, input_size=6, ensemble=1, hidden=4, layers=1,
+        steps_per_epoch=1, train={"epochs": 1, **train},
+    ).fit(data, workers=1)  # fmt: skip
+    assert f.train_config_["batch_size"] == batch

@@ -64,6 +64,16 @@ def test_windows_are_sampled_without_materialising_and_never_cross_series():
     assert data.batch_size == 6 and data.steps_per_epoch() == 100
 
 
+def test_steps_per_epoch_are_reckoned_in_the_schedule_batch():
+    panel = panel_from_arrays(["a"], [np.arange(500.0)], season=1)  # 495 windows of 4 + 2
+    fc = PanelWindows(panel, 4, 2, "none", 1024, 100, "flat")
+    assert fc.batch_size == 495 and fc.steps_per_epoch() == 100  # one batch holds them all
+    small = PanelWindows(panel, 4, 2, "none", 64, 100, "flat")
+    assert small.steps_per_epoch() == 16  # two passes of 64
+    same = PanelWindows(panel, 4, 2, "none", 64, 100, "flat", schedule_batch=1024)
+    assert same.batch_size == 64 and same.steps_per_epoch() == 100  # fc's steps, smaller batches
+
+
 def test_level_normalisation_is_reversible_in_predict():
     # a global model on series of very different levels forecasts each at its own level
     t = np.arange(80.0)
