@@ -12,9 +12,9 @@ import signal
 import sys
 
 from rnnlab.errors import RnnlabError
-from rnnlab.tasks import datasets, demo, forecast
+from rnnlab.tasks import datasets, demo, forecast, textgen
 
-TASKS = (demo, forecast, datasets)
+TASKS = (demo, forecast, textgen, datasets)
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -262,13 +262,16 @@ class EpochProgress:
 
     def callback(self, label: str, epochs: int):
         """A `progress(epoch, train_loss, val_loss)` function for train.train, or None."""
+        bar = self.bar(label, epochs)
+        if bar is None:
+            return None
+        return lambda epoch, train_loss, val_loss: bar(
+            epoch, f"train {train_loss:.4f} val {val_loss:.4f}"
+        )
+
+    def bar(self, label: str, total: int):
+        """An `update(completed, info)` function for a bar of `total` units, or None."""
         if self._progress is None:
             return None
-        task = self._progress.add_task(label, total=epochs, info="")
-
-        def update(epoch: int, train_loss: float, val_loss: float) -> None:
-            self._progress.update(
-                task, completed=epoch, info=f"train {train_loss:.4f} val {val_loss:.4f}"
-            )
-
-        return update
+        task = self._progress.add_task(label, total=total, info="")
+        return lambda completed, info: self._progress.update(task, completed=completed, info=info)
