@@ -13,12 +13,14 @@ CASES = [
     ("fc", {"hidden": (16, 8), "dropout": 0.1}),
     *[
         (cell, {"layout": layout})
-        for cell in ("rnn", "lstm", "gru")
+        for cell in ("rnn", "lstm", "gru", "lstm_scratch")
         for layout in ("timesteps", "features")
     ],
     ("lstm", {"layers": 2, "dropout": 0.2, "hidden": 8}),  # a deep (stacked) RNN
+    ("lstm_scratch", {"layers": 2, "dropout": 0.2, "hidden": 8}),
     ("seq2seq", {"hidden": 8}),  # encoder-decoder, many-to-many
     ("seq2seq", {"cell": "gru", "layers": 2, "dropout": 0.1, "hidden": 8}),
+    ("seq2seq", {"cell": "lstm_scratch", "hidden": 8}),
 ]
 
 
@@ -54,14 +56,14 @@ def test_unknown_names_list_the_valid_ones():
         build_model("transformer")
     with pytest.raises(RnnlabError, match="layout timesteps or features, not 'flat'"):
         build_model("lstm", layout="flat")
-    assert set(NEURAL) == {"fc", "rnn", "lstm", "gru", "seq2seq"}
+    assert set(NEURAL) == {"fc", "rnn", "lstm", "gru", "lstm_scratch", "seq2seq"}
     with pytest.raises(RnnlabError, match="seq2seq reads layout timesteps, not 'features'"):
         build_model("seq2seq", layout="features")
     with pytest.raises(RnnlabError, match="unknown cell 'tcn'"):
         build_model("seq2seq", cell="tcn")
 
 
-@pytest.mark.parametrize("name", ["rnn", "lstm", "gru", "seq2seq"])
+@pytest.mark.parametrize("name", ["rnn", "lstm", "gru", "lstm_scratch", "seq2seq"])
 def test_recurrent_networks_read_known_covariates(name):
     """(B, lags + horizon, 1 + k): values and covariates a row; the future rows' covariates
     must reach the forecast, their (empty) value channel must not."""
@@ -107,3 +109,5 @@ def test_lecture_sizes():
     assert lstm.rnn.input_size == 1 and lstm.rnn.hidden_size == 6
     _, lstm = build_model("lstm", lags=12, layout="features", hidden=6)
     assert lstm.rnn.input_size == 12
+    _, scratch = build_model("lstm_scratch", lags=12, layout="timesteps", hidden=6)
+    assert [tuple(p.shape) for p in scratch.rnn.parameters()] == [(6, 7), (6,)] * 4  # W_f..W_o

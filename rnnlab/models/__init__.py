@@ -5,5 +5,5 @@ themselves are the dicts `baselines.BASELINES` and `neural.NEURAL`.
 """
 
 BASELINE_NAMES = ("naive", "seasonal_naive", "drift", "mean")
-NEURAL_NAMES = ("fc", "rnn", "lstm", "gru", "seq2seq")
+NEURAL_NAMES = ("fc", "rnn", "lstm", "gru", "lstm_scratch", "seq2seq")
 MODEL_NAMES = BASELINE_NAMES + NEURAL_NAMES

@@ -2,7 +2,9 @@
 
 `fc` is a fully connected network on the flattened window (the lecture's Dense(12, relu) ->
 Dense(1)); `rnn`, `lstm`, `gru` run a (stacked) recurrent layer over either window layout and
-read the last hidden state through a linear head (many-to-one). `seq2seq` is an encoder-decoder
+read the last hidden state through a linear head (many-to-one); `lstm_scratch` is `lstm` with
+the lecture's cell written out, one line per gate equation, time unrolled in a Python loop
+(models/lstm_cell.py): the same function, slower. `seq2seq` is an encoder-decoder
 (many-to-many; Sutskever et al. 2014): an LSTM reads the window, a second LSTM starts from its
 final state and unrolls one step per forecast value, each step fed the value it forecast last.
 Layouts: see data/windows.py.
@@ -17,8 +19,16 @@ from torch import nn
 
 from rnnlab.data.windows import LAYOUTS
 from rnnlab.errors import RnnlabError
+from rnnlab.models.lstm_cell import LSTMFromEquations
 
-RECURRENT_CELLS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}  # rnnlab name -> torch.nn class
+# rnnlab name -> the layer class; each takes (input_size, hidden, num_layers=, dropout=,
+# batch_first=True) and returns (out (B, T, H), state) as torch.nn's do
+RECURRENT_CELLS = {
+    "rnn": nn.RNN,
+    "lstm": nn.LSTM,
+    "gru": nn.GRU,
+    "lstm_scratch": LSTMFromEquations,  # the lecture's equations, for reading, not for speed
+}
 
 
 @dataclass
@@ -50,7 +60,7 @@ class FC(nn.Module):
 
 @dataclass
 class RNNConfig:
-    cell: str = "lstm"  # rnn | lstm | gru
+    cell: str = "lstm"  # rnn | lstm | gru | lstm_scratch
     lags: int = 12
     layout: str = "timesteps"  # timesteps: (B, k, 1); features: (B, 1, k)
     hidden: int = 6
@@ -75,7 +85,7 @@ class RecurrentNet(nn.Module):
             raise RnnlabError("covariates need the timesteps layout: one row of them a step")
         self.config = config
         input_size = 1 + config.covariates if config.layout == "timesteps" else config.lags
-        self.rnn = getattr(nn, RECURRENT_CELLS[config.cell])(
+        self.rnn = RECURRENT_CELLS[config.cell](
             input_size,
             config.hidden,
             num_layers=config.layers,
@@ -99,7 +109,7 @@ class RecurrentNet(nn.Module):
 
 @dataclass
 class Seq2SeqConfig:
-    cell: str = "lstm"  # rnn | lstm | gru, for encoder and decoder
+    cell: str = "lstm"  # rnn | lstm | gru | lstm_scratch, for encoder and decoder
     lags: int = 12
     layout: str = "timesteps"  # the encoder reads one value per step
     hidden: int = 64
@@ -123,7 +133,7 @@ class Seq2Seq(nn.Module):
         if config.layout != "timesteps":
             raise RnnlabError(f"seq2seq reads layout timesteps, not {config.layout!r}")
         self.config = config
-        cell = getattr(nn, RECURRENT_CELLS[config.cell])
+        cell = RECURRENT_CELLS[config.cell]
         options = {
             "num_layers": config.layers,
             "dropout": config.dropout if config.layers > 1 else 0.0,
@@ -156,6 +166,7 @@ NEURAL = {
     "rnn": (RNNConfig, RecurrentNet),
     "lstm": (RNNConfig, RecurrentNet),
     "gru": (RNNConfig, RecurrentNet),
+    "lstm_scratch": (RNNConfig, RecurrentNet),
     "seq2seq": (Seq2SeqConfig, Seq2Seq),
 }
 

@@ -60,7 +60,9 @@ def add_parser(subparsers) -> None:
         choices=NEURAL_NAMES,
         default=None,
         help="network (default: fc, a multi-layer perceptron; lstm for seq2seq, whose encoder "
-        "and decoder take the cell rnn, lstm or gru named here)",
+        "and decoder take the cell rnn, lstm or gru named here); lstm_scratch: lstm written "
+        "from the lecture's gate equations with a Python loop over time, the same function, "
+        "slower (direct, recursive, local)",
     )
     parser.add_argument(
         "--strategy",
