@@ -12,6 +12,7 @@ word_language_model). Loss is cross-entropy in nats per character; bits = nats /
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -150,6 +151,7 @@ class TextTrainConfig:
     lr: float = 3e-3
     clip: float = 1.0
     minutes: float = 10.0  # wall-clock budget; the learning rate decays over it
+    steps: int | None = None  # a step budget instead: the same numbers on any machine
     max_epochs: int = 50
     eval_every: float = 0.1  # validate after each tenth of the budget (and at the end)
     seed: int = 0
@@ -205,9 +207,10 @@ def train_text(
 ) -> TextTrainResult:
     """Truncated BPTT within a time budget; the model ends with its best validation weights.
 
-    The learning rate follows a cosine from `lr` to zero over the budget (measured in wall
-    time, so a slower machine takes fewer steps and still ends with a small rate); each epoch
-    starts the streams at a random offset, so chunk boundaries fall in new places."""
+    The learning rate follows a cosine from `lr` to zero over the budget: wall time (a slower
+    machine takes fewer steps and still ends with a small rate) or, when `steps` is set, a
+    number of steps (the same seed then gives the same model anywhere). Each epoch starts the
+    streams at a random offset, so chunk boundaries fall in new places."""
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
@@ -216,7 +219,9 @@ def train_text(
     curve, best, best_state, best_step = [], math.inf, None, 0
     step, next_eval, running, seen = 0, config.eval_every, 0.0, 0
 
-    def elapsed() -> float:
+    def elapsed() -> float:  # the share of the budget spent
+        if config.steps:
+            return step / config.steps
         return (time.perf_counter() - start) / budget
 
     def checkpoint(epoch: int) -> None:
@@ -241,16 +246,20 @@ def train_text(
 
     model.train()
     done = False
-    for epoch in range(1, config.max_epochs + 1):
+    epochs = itertools.count(1) if config.steps else range(1, config.max_epochs + 1)
+    for epoch in epochs:
         offset = int(torch.randint(config.bptt, (1,), generator=generator))
         data = streams(train_ids[offset:], config.batch)  # (B, L)
         state = None
         for s in range(0, data.shape[1] - 1 - config.bptt, config.bptt):
+            fraction = elapsed()
+            if fraction >= 1.0:
+                done = True
+                break
             x = data[:, s : s + config.bptt]  # (B, T)
             y = data[:, s + 1 : s + config.bptt + 1]  # (B, T): the next character of each
-            fraction = elapsed()
             for group in optimizer.param_groups:
-                group["lr"] = config.lr * 0.5 * (1 + math.cos(math.pi * min(fraction, 1.0)))
+                group["lr"] = config.lr * 0.5 * (1 + math.cos(math.pi * fraction))
             optimizer.zero_grad()
             logits, state = model(x, detach(state))  # (B, T, V)
             loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
@@ -260,15 +269,12 @@ def train_text(
             step, running, seen = step + 1, running + loss.item(), seen + 1
             if not math.isfinite(loss.item()):
                 raise RnnlabError(f"training diverged at step {step}; lower --lr")
-            if fraction >= next_eval:
+            if elapsed() >= next_eval:
                 checkpoint(epoch)
                 next_eval += config.eval_every
-            if fraction >= 1.0:
-                done = True
-                break
         if done:
             break
-    if seen:
+    if seen or best_state is None:  # the last steps, or a budget too small for any
         checkpoint(epoch)
     model.load_state_dict(best_state)
     model.eval()

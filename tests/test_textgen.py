@@ -89,6 +89,15 @@ def test_training_learns_a_repeated_line_and_keeps_the_best_weights():
     assert text.startswith("not to be")
 
 
+def test_a_step_budget_gives_the_same_model_twice():
+    vocab = Vocabulary.from_text(VERSE)
+    ids = vocab.encode(VERSE)
+    config = TextTrainConfig(batch=4, bptt=16, steps=12, eval_every=0.5, seed=5)
+    runs = [train_text(small_model(vocab), ids[:2000], ids[2000:], config) for _ in range(2)]
+    assert runs[0].steps == 12 and len(runs[0].curve) == 2
+    assert [r["val_nats"] for r in runs[0].curve] == [r["val_nats"] for r in runs[1].curve]
+
+
 def test_sampling_is_reproducible_and_checks_the_temperature():
     vocab = Vocabulary.from_text(VERSE)
     model = small_model(vocab)
@@ -206,3 +215,16 @@ def test_bad_input_is_one_line_and_exit_2(trained, tmp_path, capsys):
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, (argv, err)
     assert not (tmp_path / "x").exists()  # no half-written run folder
+
+
+def test_the_default_corpus_ships_with_python_and_odd_encodings_load(tmp_path):
+    from rnnlab.tasks.textgen import read_text
+
+    text, source = read_text(None)
+    assert source == "pydoc_data.topics" and len(text) > 100_000
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("café\r\nnaïve\r\n".encode("latin-1"))
+    assert read_text(latin)[0] == "café\nnaïve\n"  # not UTF-8: read as Latin-1, CRLF to LF
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes("\ufeffhello".encode())
+    assert read_text(bom)[0] == "hello"

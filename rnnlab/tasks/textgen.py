@@ -53,6 +53,13 @@ def add_parser(subparsers) -> None:
         "--minutes", type=float, default=10.0, help="training time budget (default: 10)"
     )
     train.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="train exactly N steps instead of --minutes: the same seed then gives the same "
+        "model on any machine",
+    )
+    train.add_argument(
         "--val-fraction",
         type=float,
         default=0.1,
@@ -137,6 +144,7 @@ def _check_train(args: argparse.Namespace) -> None:
             ("dropout", 0 <= args.dropout < 1, "in [0, 1)"),
             ("lr", 0 < args.lr < 1, "in (0, 1)"),
             ("minutes", args.minutes > 0, "above 0"),
+            ("steps", args.steps is None or args.steps >= 1, "at least 1"),
             ("val_fraction", 0 < args.val_fraction < 1, "in (0, 1)"),
         )
         if not ok
@@ -170,14 +178,15 @@ def run_train(args: argparse.Namespace) -> int:
         )
         model = lm.CharLM(config)
         train_config = lm.TextTrainConfig(
-            args.batch, args.bptt, args.lr, minutes=args.minutes, seed=args.seed
+            args.batch, args.bptt, args.lr, minutes=args.minutes, steps=args.steps, seed=args.seed
         )
         if not args.quiet:
             params = sum(p.numel() for p in model.parameters())
             print(
                 f"textgen: {source}, {len(train_text_):,} characters to train on, "
                 f"{len(val_text):,} held out; {len(vocab.chars)} distinct; {args.cell} "
-                f"{args.layers} x {args.hidden} ({params:,} weights); {args.minutes:g} min",
+                f"{args.layers} x {args.hidden} ({params:,} weights); "
+                + (f"{args.steps} steps" if args.steps else f"{args.minutes:g} min"),
                 file=sys.stderr,
             )
         with _Progress(args.quiet) as bar:
