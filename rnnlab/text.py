@@ -72,7 +72,7 @@ class CharLMConfig:
     vocab_size: int
     cell: str = "lstm"  # rnn | lstm | gru
     embedding: int = 64
-    hidden: int = 384
+    hidden: int = 256
     layers: int = 2
     dropout: float = 0.2  # after the embedding, between layers and before the read-out
 

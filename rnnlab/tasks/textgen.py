@@ -40,7 +40,7 @@ def add_parser(subparsers) -> None:
     train.add_argument("--out", type=Path, default=None, help="run folder (default: runs/...)")
     train.add_argument("--force", action="store_true", help="replace an earlier run in --out")
     train.add_argument("--cell", choices=("lstm", "gru", "rnn"), default="lstm", help="(lstm)")
-    train.add_argument("--hidden", type=int, default=384, help="units per layer (default: 384)")
+    train.add_argument("--hidden", type=int, default=256, help="units per layer (default: 256)")
     train.add_argument("--layers", type=int, default=2, help="stacked layers (default: 2)")
     train.add_argument("--embedding", type=int, default=64, help="embedding size (default: 64)")
     train.add_argument("--dropout", type=float, default=0.2, help="dropout (default: 0.2)")
