@@ -228,3 +228,13 @@ def test_the_default_corpus_ships_with_python_and_odd_encodings_load(tmp_path):
     bom = tmp_path / "bom.txt"
     bom.write_bytes("\ufeffhello".encode())
     assert read_text(bom)[0] == "hello"
+
+
+def test_eval_notes_characters_the_model_never_saw(trained, tmp_path, capsys):
+    _, out = trained
+    text = tmp_path / "new.txt"
+    text.write_text("to be, or not to be: ZZ\n" * 5, encoding="utf-8")
+    assert main(["textgen", "eval", "--model", str(out), "--text", str(text), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "10 characters" in captured.err and "'Z'" in captured.err
+    assert set(json.loads(captured.out)) == {"nats_per_char", "bits_per_char"}

@@ -304,6 +304,14 @@ def run_eval(args: argparse.Namespace) -> int:
 
     model, vocab, _ = lm.load_model(args.model)
     text, _ = read_text(args.text)
+    unseen = vocab.unseen(text)
+    if unseen and not args.quiet:  # scored as the commonest character: the loss is a little low
+        count = sum(text.count(c) for c in unseen)
+        print(
+            f"note: {count} characters of the text ({''.join(sorted(unseen))!r}) never occurred "
+            "in training; each is scored as the model's commonest character",
+            file=sys.stderr,
+        )
     nats = lm.evaluate(model, vocab.encode(text))
     bits = nats / math.log(2)
     if args.json:
