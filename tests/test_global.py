@@ -81,7 +81,7 @@ def test_predict_windows_matches_predict_at_the_end_and_refuses_short_windows():
 
 @pytest.mark.parametrize(
     ("model", "train", "batch"),
-    [("fc", {}, 1024), ("lstm", {}, 128), ("seq2seq", {}, 128), ("gru", {"batch_size": 512}, 512)],
+    [("fc", {}, 1024), ("lstm", {}, 128), ("seq2seq", {}, 256), ("gru", {"batch_size": 512}, 512)],
 )
 def test_recurrent_networks_train_on_smaller_batches_unless_told(model, train, batch):
     lengths = [600] * 4  # enough windows that no batch is capped by their number
