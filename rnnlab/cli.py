@@ -12,9 +12,9 @@ import signal
 import sys
 
 from rnnlab.errors import RnnlabError
-from rnnlab.tasks import datasets, demo, detect, forecast, lab, textgen
+from rnnlab.tasks import classify, datasets, demo, detect, forecast, lab, textgen
 
-TASKS = (demo, forecast, detect, textgen, lab, datasets)
+TASKS = (demo, forecast, detect, classify, textgen, lab, datasets)
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -1,0 +1,147 @@
+"""UCR classification benchmark: rnnlab classify's default model on GunPoint, ItalyPowerDemand and
+ECG200, mean ± std test accuracy over seeds, beside published accuracies on the same default
+train/test split: 1-NN Euclidean, 1-NN DTW (learned window, and full window) from the bake-off
+(Bagnall et al. 2017, DMKD 31), and InceptionTime (Fawaz et al. 2020, DMKD 34; aeon's results,
+resample 0 = the default split).
+
+    taskset -c 0 .venv/bin/python benchmarks/ucr.py                 # all, seeds 0-4
+    .venv/bin/python benchmarks/ucr.py --datasets GunPoint --seeds 0 --cache /tmp/ucr
+
+With --cache each (dataset, seed) result is kept as JSON, so the runs can be split into short
+processes; the table is written (benchmarks/results/DATE-ucr.md) once every pair is there.
+One torch thread: the wall time is that of one CPU core. Data: ../shared/data/ucr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ucr"
+DATASETS = ("GunPoint", "ItalyPowerDemand", "ECG200")
+
+
+def reference(name: str) -> dict:
+    """Published accuracies on the default split."""
+    import pandas as pd
+
+    ref = DATA / "reference_results"
+    bakeoff = pd.read_csv(ref / "bakeoff_singleTrainTest_accuracy.csv", sep=";", index_col=0)
+    inception = pd.read_csv(ref / "InceptionTime_accuracy.csv", index_col=0)
+    return {
+        "1-NN ED": float(bakeoff.loc[name, "Euclidean_1NN"]),
+        "1-NN DTW (Rn)": float(bakeoff.loc[name, "DTW_Rn_1NN"]),
+        "1-NN DTW (R1)": float(bakeoff.loc[name, "DTW_R1_1NN"]),
+        "InceptionTime": float(inception.loc[name].iloc[0]),
+    }
+
+
+def run_one(name: str, seed: int, model: str) -> dict:
+    """One default `rnnlab classify` fit and test score, timed."""
+    import torch
+
+    from rnnlab import classify as cl
+    from rnnlab.data.ucr import prepare, read_labelled, sort_classes
+
+    torch.set_num_threads(1)
+    started = time.perf_counter()
+    train = read_labelled(DATA / name / f"{name}_TRAIN.tsv")
+    test = read_labelled(DATA / name / f"{name}_TEST.tsv")
+    classes = sort_classes(train.labels)
+    clf = cl.SequenceClassifier(cl.make_configs(model, len(classes)), classes)
+    clf.fit(prepare(train.values), train.labels, cl.FitConfig(seed=seed))
+    predicted = clf.predict(prepare(test.values))
+    accuracy = float(np.mean([a == p for a, p in zip(test.labels, predicted, strict=True)]))
+    seconds = time.perf_counter() - started
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "accuracy": accuracy,
+        "seconds": seconds,
+        "threads": torch.get_num_threads(),
+        "cores": cores,
+    }
+
+
+def _machine(results: dict) -> str:
+    """What the runs had to work with, as they recorded it."""
+    runs = [r for rs in results.values() for r in rs]
+    if not all("threads" in r for r in runs):
+        return "torch threads and cores not recorded by every (cached) run"
+    threads = sorted({r["threads"] for r in runs})
+    cores = sorted({r["cores"] for r in runs})
+    return f"torch threads {threads}, CPU cores allowed {cores}"
+
+
+def table(results: dict, seeds: list[int], model: str) -> str:
+    lines = [
+        f"# UCR classification: rnnlab classify --model {model} (defaults), seeds {seeds}",
+        "",
+        "Test accuracy on the default train/test split, mean ± std over seeds; the published "
+        "accuracies are on the same split. Wall time: one default run (one seed), reading the "
+        f"files included; {_machine(results)}.",
+        "",
+        "| dataset | rnnlab (mean ± std) | min–max | 1-NN ED | 1-NN DTW (Rn) | 1-NN DTW (R1) "
+        "| InceptionTime | > DTW | ≥ InceptionTime | s per run |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, runs in results.items():
+        acc = np.array([r["accuracy"] for r in runs])
+        secs = np.array([r["seconds"] for r in runs])
+        ref = reference(name)
+        dtw = max(ref["1-NN DTW (Rn)"], ref["1-NN DTW (R1)"])
+        lines.append(
+            f"| {name} | {acc.mean():.4f} ± {acc.std(ddof=1) if len(acc) > 1 else 0:.4f} "
+            f"| {acc.min():.3f}–{acc.max():.3f} | {ref['1-NN ED']:.3f} "
+            f"| {ref['1-NN DTW (Rn)']:.3f} "
+            f"| {ref['1-NN DTW (R1)']:.3f} | {ref['InceptionTime']:.3f} "
+            f"| {'yes' if acc.mean() > dtw else 'no'} "
+            f"| {'yes' if acc.mean() >= ref['InceptionTime'] - 1e-9 else 'no'} "
+            f"| {secs.mean():.0f} (max {secs.max():.0f}) |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    parser.add_argument("--model", default="ensemble")
+    parser.add_argument("--cache", type=Path, default=None, help="keep per-run JSON here")
+    parser.add_argument("--no-save", action="store_true", help="print only")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        raise SystemExit(f"no UCR data at {DATA}")
+    results = {}
+    for name in args.datasets:
+        results[name] = []
+        for seed in args.seeds:
+            path = args.cache / f"{name}-{args.model}-{seed}.json" if args.cache else None
+            if path is not None and path.is_file():
+                result = json.loads(path.read_text())
+            else:
+                result = run_one(name, seed, args.model)
+                if path is not None:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(json.dumps(result))
+            print(f"{name} seed {seed}: {result['accuracy']:.4f} in {result['seconds']:.1f} s")
+            results[name].append(result)
+    text = table(results, args.seeds, args.model)
+    if args.no_save:
+        print(text)
+    else:
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).parent))
+        from results_file import save_result
+
+        save_result("ucr", text)
+
+
+if __name__ == "__main__":
+    main()

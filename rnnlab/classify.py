@@ -1,0 +1,371 @@
+"""Sequence classification (many-to-one): FCN, LSTM/GRU, LSTM-FCN, and ensembles of them.
+
+References:
+- FCN: Wang, Yan & Oates (2017), "Time series classification from scratch with deep neural
+  networks: a strong baseline", IJCNN; three conv blocks 128-256-128, kernels 8-5-3, batch norm,
+  ReLU, global average pooling.
+- LSTM-FCN: Karim, Majumdar, Darabi & Chen (2017), "LSTM fully convolutional networks for time
+  series classification", IEEE Access 6; an FCN branch beside an LSTM that reads the
+  "dimension-shuffled" series (one timestep of L features), concatenated before the softmax.
+- Ensembles: averaged class probabilities, as in InceptionTime (Fawaz et al. 2020, DMKD 34).
+
+Input is (B, L) after `rnnlab.data.ucr.prepare` (per-sequence z-normalisation, gaps filled).
+Every model pools over time, so train and test sequences may have different lengths.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from rnnlab.errors import RnnlabError
+
+# ----------------------------------------------------------------------------- models
+
+
+@dataclass
+class ClassifierConfig:
+    kind: str = "fcn"  # a key of MODELS
+    n_classes: int = 2
+    # FCN filters per block: half of Wang et al.'s 128-256-128, four times cheaper on a CPU core and
+    # as accurate on the UCR sets we benchmark (benchmarks/ucr.py)
+    channels: tuple[int, int, int] = (64, 128, 64)
+    kernels: tuple[int, int, int] = (8, 5, 3)
+    hidden: int = 64  # recurrent units (lstm/gru); lstm_fcn uses its own `lstm_cells`
+    layers: int = 1
+    bidirectional: bool = False
+    pooling: str = "last"  # recurrent models: "last" state or "mean" over time
+    lstm_cells: int = 8  # LSTM-FCN's LSTM branch (Karim et al. use 8, 64 or 128)
+    dropout: float = 0.8  # LSTM-FCN's dropout after the LSTM branch, as in the paper
+    length: int = 0  # training length: the width of LSTM-FCN's shuffled input (0: not set)
+
+
+class FCNBody(nn.Module):
+    """Three conv blocks and global average pooling: (B, L) -> (B, channels[-1])."""
+
+    def __init__(self, config: ClassifierConfig):
+        super().__init__()
+        blocks, c_in = [], 1
+        for c_out, k in zip(config.channels, config.kernels, strict=True):
+            # "same" padding keeps the length, so short series and the last timesteps count;
+            # explicit and asymmetric for the even kernel 8 (3 left, 4 right)
+            pad = nn.ConstantPad1d(((k - 1) // 2, k - 1 - (k - 1) // 2), 0.0)
+            blocks += [pad, nn.Conv1d(c_in, c_out, k), nn.BatchNorm1d(c_out), nn.ReLU()]
+            c_in = c_out
+        self.blocks = nn.Sequential(*blocks)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.blocks(x.unsqueeze(1))  # (B, 1, L) -> (B, C, L)
+        return z.mean(dim=2)  # (B, C): global average pooling makes it length-agnostic
+
+
+class FCN(nn.Module):
+    def __init__(self, config: ClassifierConfig):
+        super().__init__()
+        self.body = FCNBody(config)
+        self.head = nn.Linear(config.channels[-1], config.n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x))  # (B, L) -> (B, K) logits
+
+
+class RNNClassifier(nn.Module):
+    """Stacked, optionally bidirectional LSTM or GRU over time; last state or mean -> linear."""
+
+    def __init__(self, config: ClassifierConfig):
+        super().__init__()
+        self.config = config
+        self.rnn = getattr(nn, config.kind.upper())(
+            1, config.hidden, config.layers, batch_first=True, bidirectional=config.bidirectional
+        )
+        directions = 2 if config.bidirectional else 1
+        self.head = nn.Linear(config.hidden * directions, config.n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, state = self.rnn(x.unsqueeze(2))  # (B, L, 1) -> out (B, L, D*H)
+        if self.config.pooling == "mean":
+            z = out.mean(dim=1)  # (B, D*H)
+        else:
+            h_n = state[0] if isinstance(state, tuple) else state  # (layers*D, B, H)
+            # the top layer's final state of each direction: the backward one has read to t=0
+            z = (
+                h_n[-(2 if self.config.bidirectional else 1) :].transpose(0, 1).flatten(1)
+            )  # (B, D*H)
+        return self.head(z)  # (B, K)
+
+
+class LSTMFCN(nn.Module):
+    """FCN branch + LSTM on the dimension-shuffled input (1 timestep x L features)."""
+
+    def __init__(self, config: ClassifierConfig):
+        super().__init__()
+        if config.length < 1:
+            raise ValueError("lstm_fcn needs the training length (ClassifierConfig.length)")
+        self.fcn = FCNBody(config)
+        self.lstm = nn.LSTM(config.length, config.lstm_cells, batch_first=True)
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(config.channels[-1] + config.lstm_cells, config.n_classes)
+        self.config = config
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shuffled = x
+        if x.shape[1] != self.config.length:
+            # The shuffle makes the length the LSTM's input width, fixed at training: sequences
+            # of another length are linearly resampled to it for this branch (the FCN sees x).
+            shuffled = F.interpolate(x.unsqueeze(1), self.config.length, mode="linear")[:, 0]
+        # Karim et al.'s dimension shuffle: one timestep of L features, so the LSTM is a short
+        # gated path over the whole series instead of L steps for the gradient to cross.
+        _, (h_n, _) = self.lstm(shuffled.unsqueeze(1))  # (B, 1, L) -> h_n (1, B, cells)
+        z = torch.cat([self.fcn(x), self.dropout(h_n[-1])], dim=1)  # (B, C + cells)
+        return self.head(z)  # (B, K)
+
+
+MODELS: dict[str, type[nn.Module]] = {
+    "fcn": FCN,
+    "lstm": RNNClassifier,
+    "gru": RNNClassifier,
+    "lstm_fcn": LSTMFCN,
+}
+ENSEMBLE = ("fcn", "fcn", "fcn")  # --model ensemble: three FCNs, each with its own seed
+
+
+def build_model(config: ClassifierConfig) -> nn.Module:
+    if config.kind not in MODELS:
+        raise ValueError(f"unknown model {config.kind!r}; choose from {', '.join(MODELS)}")
+    return MODELS[config.kind](config)
+
+
+# --------------------------------------------------------------------------- training
+
+
+@dataclass
+class FitConfig:
+    epochs: int = 150
+    lr: float = 3e-3
+    batch_size: int = 16  # Wang et al.: min(N / 10, 16)
+    val_fraction: float = 0.2  # stratified from the training set: picks the epoch count
+    refit: bool = True  # after picking, train again on all training data for that many epochs
+    seed: int = 0
+
+
+@dataclass
+class FitResult:
+    best_epoch: int
+    val_accuracy: float | None
+    curve: list[dict] = field(default_factory=list)  # per epoch: train loss, val loss, val acc
+    seconds: float = 0.0
+
+
+def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Train and validation indices, every class in proportion; a class of one stays in train."""
+    rng = np.random.default_rng(seed)
+    val = []
+    for c in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == c))
+        n_val = int(round(fraction * len(members))) if len(members) > 1 else 0
+        val.extend(members[: min(n_val, len(members) - 1)])
+    val = np.sort(np.asarray(val, dtype=int))
+    return np.setdiff1d(np.arange(len(y)), val), val
+
+
+def _train_epochs(model, x, y, config: FitConfig, epochs: int, x_val=None, y_val=None):
+    """The loop: shuffle, mini-batch, zero_grad -> forward -> loss -> backward -> step.
+
+    Returns one row per epoch; with x_val, the validation loss and accuracy after that epoch.
+    """
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    # cosine decay to zero over the run: the last epochs take small steps, so the model kept at
+    # the end is a settled one rather than one caught mid-jump (small sets make Adam jumpy)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+    gen = torch.Generator().manual_seed(config.seed)
+    curve = []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = torch.randperm(len(x), generator=gen)  # (N,)
+        total = 0.0
+        for start in range(0, len(x), config.batch_size):
+            idx = order[start : start + config.batch_size]
+            if len(idx) < 2 and len(x) > 1:
+                continue  # batch norm needs two cases; the next epoch's shuffle uses this one
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        schedule.step()
+        row = {"epoch": epoch, "train_loss": total / len(x)}
+        if x_val is not None:
+            logits = predict_logits(model, x_val)  # (V, K)
+            row["val_loss"] = F.cross_entropy(logits, y_val).item()
+            row["val_accuracy"] = (logits.argmax(1) == y_val).float().mean().item()
+        curve.append(row)
+    return curve
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 512) -> torch.Tensor:
+    was_training = model.training
+    model.eval()
+    out = torch.cat([model(x[i : i + batch]) for i in range(0, len(x), batch)])  # (N, K)
+    model.train(was_training)
+    return out
+
+
+def fit_model(config: ClassifierConfig, x: np.ndarray, y: np.ndarray, fit: FitConfig):
+    """Pick the epoch count on a stratified validation split, then (refit) train on all of x.
+
+    x (N, L) prepared, y (N,) class indices. The test set is never seen here.
+    """
+    started = time.perf_counter()
+    torch.manual_seed(fit.seed)
+    xt = torch.as_tensor(x, dtype=torch.float32)  # (N, L)
+    yt = torch.as_tensor(y, dtype=torch.long)  # (N,)
+    train_idx, val_idx = stratified_split(y, fit.val_fraction, fit.seed)
+    if len(val_idx) == 0:  # too few cases to hold any out: train the full budget on all
+        model = build_model(config)
+        curve = _train_epochs(model, xt, yt, fit, fit.epochs)
+        return model, FitResult(fit.epochs, None, curve, time.perf_counter() - started)
+    model = build_model(config)
+    curve = _train_epochs(
+        model, xt[train_idx], yt[train_idx], fit, fit.epochs, xt[val_idx], yt[val_idx]
+    )
+    # Validation accuracy on a few cases is noisy: smooth it over five epochs, and take the
+    # latest epoch within one validation case of the best, where the cosine schedule has
+    # settled; an earlier epoch wins only when it is clearly better, not by one lucky case.
+    acc = np.array([r["val_accuracy"] for r in curve])  # (E,)
+    smooth = np.convolve(np.pad(acc, 2, mode="edge"), np.ones(5) / 5, mode="valid")  # (E,)
+    good = np.flatnonzero(smooth >= smooth.max() - 1 / len(val_idx) - 1e-6)
+    best = curve[int(good[-1])]
+    # Start again from the same initial weights for the picked number of epochs; with refit on
+    # every training case, since 20% more data is worth more than the weights seen on the split.
+    rows = torch.arange(len(yt)) if fit.refit else torch.as_tensor(train_idx)  # (N',)
+    torch.manual_seed(fit.seed)
+    model = build_model(config)
+    _train_epochs(model, xt[rows], yt[rows], fit, best["epoch"])
+    seconds = time.perf_counter() - started
+    return model, FitResult(best["epoch"], best["val_accuracy"], curve, seconds)
+
+
+# ------------------------------------------------------------------------- classifier
+
+
+class SequenceClassifier:
+    """Fitted members (one model, or an ensemble) and the class names; probabilities averaged."""
+
+    def __init__(self, configs: list[ClassifierConfig], classes: list[str]):
+        self.configs = configs
+        self.classes_ = classes
+        self.members_: list[nn.Module] = []
+        self.fits_: list[FitResult] = []
+
+    def fit(self, x: np.ndarray, labels: list[str], fit: FitConfig, progress=None):
+        index = {c: i for i, c in enumerate(self.classes_)}
+        y = np.asarray([index[s] for s in labels])  # (N,)
+        for k, config in enumerate(self.configs):
+            member_fit = FitConfig(**{**asdict(fit), "seed": fit.seed + 1000 * k})
+            model, result = fit_model(config, x, y, member_fit)
+            self.members_.append(model)
+            self.fits_.append(result)
+            if progress is not None:
+                progress(k + 1, len(self.configs), config.kind, result)
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        xt = torch.as_tensor(x, dtype=torch.float32)  # (N, L)
+        probs = [predict_logits(m, xt).softmax(dim=1) for m in self.members_]  # M x (N, K)
+        return torch.stack(probs).mean(dim=0).numpy()  # (N, K)
+
+    def predict(self, x: np.ndarray) -> list[str]:
+        return [self.classes_[i] for i in self.predict_proba(x).argmax(axis=1)]
+
+
+def make_configs(kind: str, n_classes: int, **overrides) -> list[ClassifierConfig]:
+    kinds = ENSEMBLE if kind == "ensemble" else (kind,)
+    return [ClassifierConfig(kind=k, n_classes=n_classes, **overrides) for k in kinds]
+
+
+# ------------------------------------------------------------------------ save / load
+
+WEIGHTS, META = "weights.pt", "classifier.json"
+
+
+def save_classifier(folder: Path, clf: SequenceClassifier, extra: dict | None = None) -> None:
+    """weights.pt: one plain state dict ("m{k}.{name}" -> tensor); classifier.json: the rest."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {
+        f"m{k}.{name}": t for k, m in enumerate(clf.members_) for name, t in m.state_dict().items()
+    }
+    torch.save(state, folder / WEIGHTS)
+    meta = {
+        "format": "rnnlab-classifier-1",
+        "classes": clf.classes_,
+        "members": [asdict(c) for c in clf.configs],
+        "normalisation": "per-sequence z-normalisation; gaps interpolated, padding = last value",
+        **(extra or {}),
+    }
+    (folder / META).write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def load_classifier(folder: Path) -> tuple[SequenceClassifier, dict]:
+    folder = Path(folder)
+    if not (folder / META).is_file() or not (folder / WEIGHTS).is_file():
+        raise RnnlabError(f"{folder} is not a saved classifier (needs {META} and {WEIGHTS})")
+    try:
+        meta = json.loads((folder / META).read_text())
+        configs = [
+            ClassifierConfig(
+                **{**m, "channels": tuple(m["channels"]), "kernels": tuple(m["kernels"])}
+            )
+            for m in meta["members"]
+        ]
+        clf = SequenceClassifier(configs, [str(c) for c in meta["classes"]])
+        state = torch.load(folder / WEIGHTS, map_location="cpu", weights_only=True)
+        for k, config in enumerate(configs):
+            prefix = f"m{k}."
+            model = build_model(config)
+            model.load_state_dict(
+                {n[len(prefix) :]: t for n, t in state.items() if n.startswith(prefix)}
+            )
+            model.eval()
+            clf.members_.append(model)
+    except Exception as err:  # noqa: BLE001 - a damaged save is one user-facing line
+        raise RnnlabError(
+            f"{folder}: the saved classifier is damaged or from another version "
+            f"({type(err).__name__}); train and --save it again"
+        ) from None
+    return clf, meta
+
+
+# ---------------------------------------------------------------------------- metrics
+
+
+def classification_metrics(actual: list[str], predicted: list[str], classes: list[str]) -> dict:
+    """Accuracy, macro F1, per-class precision/recall/F1/support, and the confusion matrix."""
+    index = {c: i for i, c in enumerate(classes)}
+    k = len(classes)
+    cm = np.zeros((k, k), dtype=int)  # rows: actual, columns: predicted
+    np.add.at(cm, ([index[a] for a in actual], [index[p] for p in predicted]), 1)
+    per_class, f1s = {}, []
+    for i, c in enumerate(classes):
+        tp, col, row = cm[i, i], cm[:, i].sum(), cm[i, :].sum()
+        precision = tp / col if col else 0.0
+        recall = tp / row if row else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[c] = {"precision": precision, "recall": recall, "f1": f1, "support": int(row)}
+        if row:  # macro F1 over the classes present in the test set
+            f1s.append(f1)
+    return {
+        "accuracy": float(np.trace(cm) / max(cm.sum(), 1)),
+        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
+        "per_class": per_class,
+        "confusion_matrix": cm.tolist(),
+        "classes": classes,
+    }
