@@ -9,10 +9,13 @@ exception in a child is raised again here.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
+import threading
 from collections.abc import Callable
 
 from rnnlab.errors import RnnlabError
@@ -32,13 +35,14 @@ def in_parallel(calls: list[Callable], workers: int | None = None) -> list:
         return [call() for call in calls]
     context = multiprocessing.get_context("fork")
     children = []
-    for call in calls[1:]:
-        receive, send = context.Pipe(duplex=False)
-        # With fork the target is not pickled: closures and bound methods are fine.
-        child = context.Process(target=_run_and_send, args=(call, send), daemon=True)
-        child.start()
-        send.close()
-        children.append((child, receive))
+    with _children_die_on_sigterm():
+        for call in calls[1:]:
+            receive, send = context.Pipe(duplex=False)
+            # With fork the target is not pickled: closures and bound methods are fine.
+            child = context.Process(target=_run_and_send, args=(call, send), daemon=True)
+            child.start()
+            send.close()
+            children.append((child, receive))
     try:
         results = [calls[0]()]
     except BaseException:
@@ -59,6 +63,23 @@ def in_parallel(calls: list[Callable], workers: int | None = None) -> list:
             raise value
         results.append(value)
     return results
+
+
+@contextlib.contextmanager
+def _children_die_on_sigterm():
+    """Fork with SIGTERM at its default action, so that children inherit it. The CLI turns
+    SIGTERM into KeyboardInterrupt (a clean stop); a child terminated in the instant after fork,
+    before multiprocessing's own exit guard, would raise it into a copy of the caller's stack
+    and carry on running the caller's code (seen once: a second test session in one CI log)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be changed from the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        if previous is not None:  # None: a handler installed outside Python, left as it was
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _run_and_send(call: Callable, send) -> None:

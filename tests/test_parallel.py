@@ -73,3 +73,18 @@ def test_evaluate_twice_with_threads_in_the_parent(seasonal_series):
             assert len(result.rows) == 2
     finally:
         torch.set_num_threads(1)
+
+
+def test_children_inherit_the_default_sigterm_action_and_the_parent_keeps_its_own():
+    import signal
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        dispositions = in_parallel([lambda: "here", lambda: signal.getsignal(signal.SIGTERM)], 2)
+        assert dispositions == ["here", signal.SIG_DFL]  # a terminated child dies, never unwinds
+        assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
