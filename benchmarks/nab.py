@@ -28,7 +28,7 @@ from rnnlab import nab  # noqa: E402
 from rnnlab.detect import make_detector, score_stream  # noqa: E402
 
 NAB = Path(__file__).resolve().parents[2] / "shared" / "data" / "nab"
-PROFILES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
+PROFILES = tuple(nab.PROFILES)
 
 # name -> (method, options): the rows of rnnlab's part of the table
 DETECTORS = {

@@ -48,6 +48,14 @@ class CostMatrix:
     fn: float = 1.0
 
 
+# NAB's three profiles (config/profiles.json), for scoring without the NAB folder at hand
+PROFILES = {
+    "standard": CostMatrix(1.0, 0.11, 1.0),
+    "reward_low_FP_rate": CostMatrix(1.0, 0.22, 1.0),
+    "reward_low_FN_rate": CostMatrix(1.0, 0.11, 2.0),
+}
+
+
 class FilePoints(NamedTuple):
     """One file's scorable rows (probation removed) with their threshold-free weights."""
 

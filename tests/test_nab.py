@@ -237,3 +237,8 @@ def test_optimised_thresholds_reproduce_final_results(corpus, detector):
         at_published = nab.score_corpus(points[detector], published[profile], costs)
         assert raw >= sum(s.score for s in at_published.values()) - 1e-9
         assert score == pytest.approx(final[detector][profile], abs=0.2), profile
+
+
+@needs_nab
+def test_the_built_in_profiles_are_nabs():
+    assert nab.load_profiles(NAB / "config" / "profiles.json") == nab.PROFILES

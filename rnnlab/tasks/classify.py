@@ -127,14 +127,11 @@ def run_train(args: argparse.Namespace) -> int:
             for c, f in zip(configs, clf.fits_, strict=True)
         ]  # fmt: skip
         run_config = {
-            "command": "classify",
-            "rerun": "rnnlab " + shlex.join(args.argv),
-            "args": common.resolved_args(args),
+            **common.run_config(args, "classify"),
             "train": train.source,
             "test": test.source,
             "models": [c.__dict__ for c in configs],
             "fit": fit.__dict__,
-            "versions": common.versions(),
         }
         _write_outputs(tmp, metrics, run_config, test, probs, predicted, classes, train, x_test)
         if args.save is not None:

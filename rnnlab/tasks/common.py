@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -143,6 +144,16 @@ def load_input(args: argparse.Namespace):
 def resolved_args(args: argparse.Namespace) -> dict:
     """Every option as resolved, for config.json."""
     return {k: v for k, v in vars(args).items() if k not in ("run", "argv")}
+
+
+def run_config(args: argparse.Namespace, command: str) -> dict:
+    """The head of a run's config.json: the command, how to rerun it, every option, versions."""
+    return {
+        "command": command,
+        "rerun": "rnnlab " + shlex.join(args.argv),
+        "args": resolved_args(args),
+        "versions": versions(),
+    }
 
 
 def versions() -> dict:

@@ -186,15 +186,11 @@ def run(args: argparse.Namespace) -> int:
     }
     if windows is not None:
         points = nab.prepare_file(stamps, np.where(flagged, 1.0, 0.0), windows, name=str(args.csv))
-        profiles = {
-            "standard": nab.CostMatrix(1.0, 0.11, 1.0),
-            "reward_low_FP_rate": nab.CostMatrix(1.0, 0.22, 1.0),
-            "reward_low_FN_rate": nab.CostMatrix(1.0, 0.11, 2.0),
-        }
         nab_scores = {}
-        for profile, costs in profiles.items():
+        for profile, costs in nab.PROFILES.items():
             fs = nab.score_file(points, 0.5, costs)
-            null, perfect = -costs.fn * points.scored_windows, costs.tp * points.n_windows
+            null = nab.null_score({"file": points}, costs)
+            perfect = nab.perfect_score({"file": points}, costs)
             nab_scores[profile] = {
                 "raw": fs.score,
                 "normalised": nab.normalise(fs.score, null, perfect) if perfect > null else None,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -211,14 +210,7 @@ def run_gradients(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace, command: str, seconds: float) -> dict:
-    return {
-        "command": command,
-        "rerun": "rnnlab " + shlex.join(args.argv),
-        "args": common.resolved_args(args),
-        "seed": args.seed,
-        "seconds": round(seconds, 2),
-        "versions": common.versions(),
-    }
+    return {**common.run_config(args, command), "seed": args.seed, "seconds": round(seconds, 2)}
 
 
 # ------------------------------------------------------------------------------- memory

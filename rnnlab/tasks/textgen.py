@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import shlex
 import sys
 from pathlib import Path
 
@@ -206,13 +205,10 @@ def run_train(args: argparse.Namespace) -> int:
             "curve": result.curve,
         }
         run_config = {
-            "command": "textgen train",
-            "rerun": "rnnlab " + shlex.join(args.argv),
-            "args": common.resolved_args(args),
+            **common.run_config(args, "textgen train"),
             "data": source,
             "model": config.__dict__,
             "train": train_config.__dict__,
-            "versions": common.versions(),
         }
         lm.save_model(tmp, model, vocab, {"data": source})
         _write_train_report(tmp, metrics, run_config, sample)
@@ -366,14 +362,7 @@ def run_explain(args: argparse.Namespace) -> int:
                 ex.coloured_text(excerpt, activations[: len(excerpt), best["index"]]),
             )
         )
-    config = {
-        "command": "textgen explain",
-        "rerun": "rnnlab " + shlex.join(args.argv),
-        "args": common.resolved_args(args),
-        "text": source,
-        "neurons": len(names),
-        "versions": common.versions(),
-    }
+    config = {**common.run_config(args, "textgen explain"), "text": source, "neurons": len(names)}
     out = args.out or common.default_out("textgen-explain")
     with common.run_directory(out, args.force) as tmp:
         write_json(tmp / "neurons.json", {"chosen": chosen, "found": found})
