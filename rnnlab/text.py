@@ -266,8 +266,9 @@ def train_text(
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)
             optimizer.step()
-            step, running, seen = step + 1, running + loss.item(), seen + 1
-            if not math.isfinite(loss.item()):
+            value = loss.item()
+            step, running, seen = step + 1, running + value, seen + 1
+            if not math.isfinite(value):
                 raise RnnlabError(f"training diverged at step {step}; lower --lr")
             if elapsed() >= next_eval:
                 checkpoint(epoch)
