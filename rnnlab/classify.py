@@ -15,7 +15,6 @@ Every model pools over time, so train and test sequences may have different leng
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,6 +44,10 @@ class ClassifierConfig:
     lstm_cells: int = 8  # LSTM-FCN's LSTM branch (Karim et al. use 8, 64 or 128)
     dropout: float = 0.8  # LSTM-FCN's dropout after the LSTM branch, as in the paper
     length: int = 0  # training length: the width of LSTM-FCN's shuffled input (0: not set)
+    # InceptionTime: filters per branch (4 branches -> 4x channels), modules, longest kernel
+    filters: int = 32
+    depth: int = 6
+    longest_kernel: int = 40
 
 
 class FCNBody(nn.Module):
@@ -127,11 +130,62 @@ class LSTMFCN(nn.Module):
         return self.head(z)  # (B, K)
 
 
+class InceptionModule(nn.Module):
+    """Bottleneck 1x1, then kernels k, k/2, k/4 side by side, plus max-pool -> 1x1; concatenated."""
+
+    def __init__(self, c_in: int, filters: int, longest: int):
+        super().__init__()
+        self.bottleneck = nn.Conv1d(c_in, filters, 1, bias=False) if c_in > 1 else nn.Identity()
+        c_mid = filters if c_in > 1 else c_in
+        self.convs = nn.ModuleList(
+            nn.Conv1d(c_mid, filters, max(longest // 2**i, 2), padding="same", bias=False)
+            for i in range(3)
+        )
+        self.pool = nn.Sequential(
+            nn.MaxPool1d(3, stride=1, padding=1), nn.Conv1d(c_in, filters, 1, bias=False)
+        )
+        self.norm = nn.BatchNorm1d(4 * filters)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.bottleneck(x)  # (B, F, L)
+        branches = [conv(z) for conv in self.convs] + [self.pool(x)]  # 4 x (B, F, L)
+        return F.relu(self.norm(torch.cat(branches, dim=1)))  # (B, 4F, L)
+
+
+class InceptionNet(nn.Module):
+    """One InceptionTime network: `depth` modules, a residual shortcut around every three."""
+
+    def __init__(self, config: ClassifierConfig):
+        super().__init__()
+        width = 4 * config.filters
+        self.modules_ = nn.ModuleList(
+            InceptionModule(1 if d == 0 else width, config.filters, config.longest_kernel)
+            for d in range(config.depth)
+        )
+        self.shortcuts = nn.ModuleList(
+            nn.Sequential(nn.Conv1d(1 if s == 0 else width, width, 1, bias=False),
+                          nn.BatchNorm1d(width))
+            for s in range(config.depth // 3)
+        )  # fmt: skip
+        self.head = nn.Linear(width, config.n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = x.unsqueeze(1)  # (B, 1, L)
+        residual = z
+        for d, module in enumerate(self.modules_):
+            z = module(z)  # (B, 4F, L)
+            if d % 3 == 2:
+                z = F.relu(z + self.shortcuts[d // 3](residual))
+                residual = z
+        return self.head(z.mean(dim=2))  # (B, K)
+
+
 MODELS: dict[str, type[nn.Module]] = {
     "fcn": FCN,
     "lstm": RNNClassifier,
     "gru": RNNClassifier,
     "lstm_fcn": LSTMFCN,
+    "inception": InceptionNet,
 }
 ENSEMBLE = ("fcn", "fcn", "fcn")  # --model ensemble: three FCNs, each with its own seed
 
@@ -152,6 +206,7 @@ class FitConfig:
     batch_size: int = 16  # Wang et al.: min(N / 10, 16)
     val_fraction: float = 0.2  # stratified from the training set: picks the epoch count
     refit: bool = True  # after picking, train again on all training data for that many epochs
+    crop: float = 1.0  # < 1: each batch is a random window of this share of the length
     seed: int = 0
 
 
@@ -194,7 +249,12 @@ def _train_epochs(model, x, y, config: FitConfig, epochs: int, x_val=None, y_val
             idx = order[start : start + config.batch_size]
             if len(idx) < 2 and len(x) > 1:
                 continue  # batch norm needs two cases; the next epoch's shuffle uses this one
-            loss = F.cross_entropy(model(x[idx]), y[idx])
+            xb = x[idx]  # (b, L)
+            if config.crop < 1.0:  # window slicing: one random stretch per batch
+                width = max(4, int(round(config.crop * x.shape[1])))
+                at = int(torch.randint(x.shape[1] - width + 1, (1,), generator=gen))
+                xb = xb[:, at : at + width]  # (b, W)
+            loss = F.cross_entropy(model(xb), y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -293,33 +353,37 @@ def make_configs(kind: str, n_classes: int, **overrides) -> list[ClassifierConfi
 
 # ------------------------------------------------------------------------ save / load
 
-WEIGHTS, META = "weights.pt", "classifier.json"
+KIND = "classifier"  # modelfile kind
+SAVED_BY = "'rnnlab classify ... --save DIR'"
 
 
 def save_classifier(folder: Path, clf: SequenceClassifier, extra: dict | None = None) -> None:
-    """weights.pt: one plain state dict ("m{k}.{name}" -> tensor); classifier.json: the rest."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    state = {
+    """A model folder (rnnlab.modelfile): member k's tensors as "m{k}.{name}", the configs,
+    the class names and how inputs are prepared."""
+    from rnnlab import modelfile
+
+    tensors = {
         f"m{k}.{name}": t for k, m in enumerate(clf.members_) for name, t in m.state_dict().items()
     }
-    torch.save(state, folder / WEIGHTS)
     meta = {
-        "format": "rnnlab-classifier-1",
         "classes": clf.classes_,
         "members": [asdict(c) for c in clf.configs],
-        "normalisation": "per-sequence z-normalisation; gaps interpolated, padding = last value",
+        "schema": {
+            "input": "one sequence per row: label, then values (UCR), .ts, or long format",
+            "normalisation": "per-sequence z-normalisation; gaps interpolated, right padding "
+            "repeats the last value",
+        },
         **(extra or {}),
     }
-    (folder / META).write_text(json.dumps(meta, indent=2) + "\n")
+    modelfile.save(folder, tensors, KIND, meta)
 
 
 def load_classifier(folder: Path) -> tuple[SequenceClassifier, dict]:
+    from rnnlab import modelfile
+
     folder = Path(folder)
-    if not (folder / META).is_file() or not (folder / WEIGHTS).is_file():
-        raise RnnlabError(f"{folder} is not a saved classifier (needs {META} and {WEIGHTS})")
+    tensors, meta = modelfile.read(folder, KIND, SAVED_BY)
     try:
-        meta = json.loads((folder / META).read_text())
         configs = [
             ClassifierConfig(
                 **{**m, "channels": tuple(m["channels"]), "kernels": tuple(m["kernels"])}
@@ -327,20 +391,16 @@ def load_classifier(folder: Path) -> tuple[SequenceClassifier, dict]:
             for m in meta["members"]
         ]
         clf = SequenceClassifier(configs, [str(c) for c in meta["classes"]])
-        state = torch.load(folder / WEIGHTS, map_location="cpu", weights_only=True)
-        for k, config in enumerate(configs):
-            prefix = f"m{k}."
-            model = build_model(config)
-            model.load_state_dict(
-                {n[len(prefix) :]: t for n, t in state.items() if n.startswith(prefix)}
-            )
-            model.eval()
-            clf.members_.append(model)
-    except Exception as err:  # noqa: BLE001 - a damaged save is one user-facing line
+        models = [build_model(config) for config in configs]
+    except (KeyError, TypeError, ValueError) as err:
         raise RnnlabError(
-            f"{folder}: the saved classifier is damaged or from another version "
-            f"({type(err).__name__}); train and --save it again"
+            f"{folder}: {modelfile.META} does not describe a classifier ({type(err).__name__}: "
+            f"{str(err)[:120]}); save it again with {SAVED_BY}"
         ) from None
+    for k, model in enumerate(models):
+        modelfile.load_state(model, tensors, f"m{k}.", folder)
+        model.eval()
+        clf.members_.append(model)
     return clf, meta
 
 

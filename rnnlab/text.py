@@ -314,50 +314,37 @@ def sample(
 
 # ------------------------------------------------------------------------ model folders
 
-WEIGHTS, SPEC = "model.pt", "model.json"
+KIND = "charlm"  # modelfile kind
+SAVED_BY = "'rnnlab textgen train --out DIR'"
 
 
 def save_model(folder, model: CharLM, vocab: Vocabulary, extra: dict) -> None:
-    """Weights (a plain tensor dict) and what rebuilds the model (config, vocabulary)."""
-    import json
+    """Write the model into `folder` (a run folder being written) in rnnlab's model-file format:
+    weights as safetensors, and what rebuilds the model (config, vocabulary) in model.json."""
     from dataclasses import asdict
-    from pathlib import Path
 
-    folder = Path(folder)
-    torch.save(model.state_dict(), folder / WEIGHTS)
-    spec = {"config": asdict(model.config), "vocabulary": vocab.to_json(), **extra}
-    (folder / SPEC).write_text(json.dumps(spec, indent=2, ensure_ascii=False), encoding="utf-8")
+    from rnnlab import modelfile
+
+    meta = {"config": asdict(model.config), "vocabulary": vocab.to_json(), **extra}
+    modelfile.write(folder, model.state_dict(), KIND, meta)
 
 
 def load_model(folder) -> tuple[CharLM, Vocabulary, dict]:
-    """The model saved by `rnnlab textgen train --out folder`. The weights load with
-    weights_only=True: tensors only, never pickled code."""
-    import json
-    import pickle
+    """The model saved by `rnnlab textgen train --out folder`; checked, and no pickle is read."""
     from pathlib import Path
 
+    from rnnlab import modelfile
+
     folder = Path(folder)
-    if not (folder / SPEC).is_file() or not (folder / WEIGHTS).is_file():
-        raise RnnlabError(
-            f"{folder} holds no text model ({SPEC} and {WEIGHTS}); "
-            "give the --out folder of 'rnnlab textgen train'"
-        )
+    tensors, spec = modelfile.read(folder, KIND, SAVED_BY)
     try:
-        spec = json.loads((folder / SPEC).read_text(encoding="utf-8"))
         vocab = Vocabulary.from_json(spec["vocabulary"])
         model = CharLM(CharLMConfig(**spec["config"]))
-        state = torch.load(folder / WEIGHTS, map_location="cpu", weights_only=True)
-        model.load_state_dict(state)
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        RuntimeError,
-        EOFError,
-        OSError,
-        pickle.UnpicklingError,
-    ) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise RnnlabError(f"cannot load the text model in {folder}: {first[:200]}") from None
+    except (ValueError, KeyError, TypeError) as err:
+        raise RnnlabError(
+            f"{folder}: {modelfile.META} does not describe a text model ({type(err).__name__}); "
+            f"train it again with {SAVED_BY}"
+        ) from None
+    modelfile.load_state(model, tensors, "", folder)
     model.eval()
     return model, vocab, spec

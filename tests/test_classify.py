@@ -23,6 +23,7 @@ VARIANTS = {
     "gru": {"bidirectional": True, "pooling": "mean"},
     "lstm_bi_last": {"kind": "lstm", "bidirectional": True, "layers": 2},
     "lstm_fcn": {},
+    "inception": {"filters": 4, "longest_kernel": 9},
 }
 
 
@@ -251,11 +252,11 @@ def test_tampered_or_missing_saved_model_is_one_line(tmp_path, ucr_pair, capsys)
     clf.fit(prepare(read_labelled(train).values), read_labelled(train).labels,
             cl.FitConfig(epochs=2, val_fraction=0.0))  # fmt: skip
     cl.save_classifier(saved, clf)
-    (saved / cl.WEIGHTS).write_bytes(b"not a torch file")
+    (saved / "model.safetensors").write_bytes(b"not a weights file")
     assert main(["classify", "--model", str(saved), "--predict", str(test)]) == 2
-    assert "damaged" in capsys.readouterr().err
+    assert "changed or damaged" in capsys.readouterr().err
     assert main(["classify", "--model", str(tmp_path / "nowhere"), "--predict", str(test)]) == 2
-    assert "is not a saved classifier" in capsys.readouterr().err
+    assert "is not a folder" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("extra", [["--model", "lstm_fcn"], ["--model", "gru", "--bidirectional"]])

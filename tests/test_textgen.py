@@ -151,7 +151,7 @@ def trained(tmp_path_factory):
 
 def test_train_writes_the_model_and_the_report(trained):
     _, out = trained
-    for name in ("model.pt", "model.json", "config.json", "metrics.json", "curve.png"):
+    for name in ("model.safetensors", "model.json", "config.json", "metrics.json", "curve.png"):
         assert (out / name).is_file(), name
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["val_bits_per_char"] == pytest.approx(
@@ -200,14 +200,20 @@ def test_bad_input_is_one_line_and_exit_2(trained, tmp_path, capsys):
     tampered = tmp_path / "tampered"
     tampered.mkdir()
     (tampered / "model.json").write_text((out / "model.json").read_text())
-    (tampered / "model.pt").write_bytes((out / "model.pt").read_bytes()[:200])
+    (tampered / "model.safetensors").write_bytes((out / "model.safetensors").read_bytes()[:200])
     cases = [
         (["textgen", "train", str(tmp_path / "missing.txt")], "no such file"),
         (["textgen", "train", str(binary)], "looks binary"),
         (["textgen", "train", str(corpus), "--hidden", "0"], "--hidden must be at least 1"),
         (["textgen", "train", str(corpus), "--batch", "500"], "too short"),
-        (["textgen", "eval", "--model", str(tmp_path), "--text", str(corpus)], "holds no text"),
-        (["textgen", "eval", "--model", str(tampered), "--text", str(corpus)], "cannot load"),
+        (
+            ["textgen", "eval", "--model", str(tmp_path), "--text", str(corpus)],
+            "not an rnnlab model",
+        ),
+        (
+            ["textgen", "eval", "--model", str(tampered), "--text", str(corpus)],
+            "changed or damaged",
+        ),
         (["textgen", "sample", "--model", str(out), "--temperature", "0"], "temperature"),
     ]
     for argv, message in cases:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rnnlab.tasks import common
 
-KINDS = ("fcn", "lstm", "gru", "lstm_fcn", "ensemble")
+KINDS = ("fcn", "lstm", "gru", "lstm_fcn", "inception", "ensemble")
 
 
 def add_parser(subparsers) -> None:
@@ -153,15 +153,9 @@ def _note(done: int, total: int, kind: str, result) -> None:
 
 
 def _save(folder: Path, clf, extra: dict) -> None:
-    from rnnlab.classify import META, save_classifier
+    from rnnlab.classify import save_classifier
 
-    folder = Path(folder)
-    if folder.exists() and any(folder.iterdir()) and not (folder / META).is_file():
-        raise common.RnnlabError(f"--save {folder} is a folder with other files; choose another")
-    try:
-        save_classifier(folder, clf, extra)
-    except OSError as err:
-        raise common.RnnlabError(f"cannot save the model to {folder}: {err.strerror}") from None
+    save_classifier(Path(folder), clf, extra)
 
 
 def _predictions_frame(labels, predicted, probs, classes):

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shlex
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -191,30 +189,12 @@ def run_directory(out: Path, force: bool = False):
     when it is an empty folder or an earlier run (it holds config.json): never the current folder
     or one above it, a file, a link or a device.
     """
+    from rnnlab.atomic import staged
+
     out = Path(out)
     _check_replaceable(out, force)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-    except OSError as err:
-        raise RnnlabError(f"cannot write the run directory {out}: {err.strerror}") from None
-    try:
+    with staged(out, "the run directory ") as tmp:
         yield tmp
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)  # set aside first: the old run is gone only once the new one is in
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise RnnlabError(f"cannot write the run directory {out}: {err.strerror}") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _check_replaceable(out: Path, force: bool) -> None:
