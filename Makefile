@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint setup bench bench-peers clean
+.PHONY: demo test lint setup browser bench bench-peers clean
 
 setup: $(STAMP)
 
@@ -22,8 +22,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check rnnlab tests benchmarks
 	$(BIN)/ruff format --check rnnlab tests benchmarks
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest
+
+# Headless Chromium for tests/test_browser.py, which opens every kind of report.html: Debian's
+# package, installed as root or through sudo when missing; nothing to do when it is there.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then as_root=; else as_root="sudo -n"; fi; \
+	  $$as_root apt-get update -qq && $$as_root env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	} || echo "chromium could not be installed: tests/test_browser.py will be skipped"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_demo.py
