@@ -12,9 +12,9 @@ import signal
 import sys
 
 from rnnlab.errors import RnnlabError
-from rnnlab.tasks import classify, datasets, demo, detect, forecast, lab, textgen
+from rnnlab.tasks import classify, datasets, demo, detect, forecast, lab, predict, textgen
 
-TASKS = (demo, forecast, detect, classify, textgen, lab, datasets)
+TASKS = (demo, forecast, predict, detect, classify, textgen, lab, datasets)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -60,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"rnnlab {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like, which stopped reading
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 141
 
 
 def _terminate(signum, frame):

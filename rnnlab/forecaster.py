@@ -204,6 +204,41 @@ class Forecaster:
         )
         return pd.Series(values, index=index[1:], name=self.config.model)
 
+    def state(self) -> tuple[dict, dict]:
+        """Tensors and JSON that rebuild this fitted neural forecaster (rnnlab/modelfile.py):
+        the network, the transform's difference order and the scaler's fitted numbers."""
+        self._check_fitted()
+        if self.is_baseline:
+            raise RnnlabError("a baseline has nothing to save: it is refitted from the data")
+        meta = {
+            "config": asdict(self.config),
+            "seed": self.seed,
+            "season": self.series_.season,
+            "difference_order": self.order_,
+            "scaler": self.scaler_.to_dict(),
+            "model_config": asdict(self.model_config_),
+        }
+        return self.model_.state_dict(), meta
+
+    @classmethod
+    def from_state(cls, tensors: dict, meta: dict, where, prefix: str = "") -> Forecaster:
+        """A forecaster that forecasts (`forecast`, `predict_one_step`) as the saved one did;
+        it holds no series, so `predict(horizon)` needs a `fit` first."""
+        from rnnlab.data.scaling import Scaler
+        from rnnlab.modelfile import load_state
+        from rnnlab.models.neural import build_model, model_layout
+
+        config = dict(meta["config"])
+        self = cls(config.pop("model"), seed=meta["seed"], **config)
+        self.order_ = int(meta["difference_order"])
+        self.scaler_ = Scaler(**meta["scaler"])
+        self.model_config_, self.model_ = build_model(self.config.model, **meta["model_config"])
+        self.layout_ = model_layout(self.model_config_)
+        load_state(self.model_, tensors, prefix, where)
+        self.model_.eval()
+        self.saved_season_ = int(meta["season"])
+        return self
+
     def resolved_config(self) -> dict:
         """The config as run, including the model's own dataclass, for config.json."""
         out = asdict(self.config) | {"seed": self.seed}

@@ -366,6 +366,40 @@ class GlobalForecaster:
             z = torch.cat([z[:, 1:], steps[-1]], dim=1)  # (B, L)
         return torch.cat(steps, dim=1)  # (B, H)
 
+    def state(self) -> tuple[dict, dict]:
+        """Tensors (member k's as "m{k}.{name}") and JSON that rebuild this fitted forecaster
+        (rnnlab/modelfile.py); `from_state` reverses it."""
+        tensors = {
+            f"m{k}.{name}": t
+            for k, m in enumerate(self.members_)
+            for name, t in m.state_dict().items()
+        }
+        meta = asdict(self.config) | {
+            "seed": self.seed,
+            "input_sizes": self.input_sizes_,
+            "covariates": self.covariates_,
+            "covariate_names": self.covariate_names_,
+        }
+        return tensors, meta
+
+    @classmethod
+    def from_state(cls, tensors: dict, meta: dict, where) -> GlobalForecaster:
+        from rnnlab.modelfile import load_state
+
+        options = dict(meta)
+        seed, sizes = options.pop("seed"), options.pop("input_sizes")
+        covariates, names = options.pop("covariates"), options.pop("covariate_names")
+        self = cls(seed=seed, **options | {"lookbacks": tuple(options["lookbacks"])})
+        self.covariates_, self.covariate_names_, self.input_sizes_ = covariates, names, sizes
+        self.members_, self.results_, self.model_configs_, self.train_config_ = [], [], [], {}
+        for k, input_size in enumerate(sizes):
+            config, model = build_model(self.config.model, **self._model_options(input_size))
+            load_state(model, tensors, f"m{k}.", where)
+            model.eval()
+            self.members_.append(model)
+            self.model_configs_.append(asdict(config))
+        return self
+
     def resolved_config(self) -> dict:
         return asdict(self.config) | {
             "seed": self.seed,

@@ -50,7 +50,7 @@ def save(folder: Path, tensors: dict, kind: str, meta: dict) -> None:
     """Save a model folder atomically. An existing `folder` is replaced only when it is empty
     or an earlier model folder."""
     folder = Path(folder)
-    _check_replaceable(folder)
+    check_replaceable(folder)
     with staged(folder) as tmp:
         write(tmp, tensors, kind, meta)
 
@@ -127,6 +127,15 @@ def read(folder: Path, kind: str, what: str) -> tuple[dict, dict]:
     return tensors, meta
 
 
+def members_state(modules, letter: str = "m") -> dict:
+    """The tensors of several modules in one dict, module k's named "{letter}{k}.{name}"."""
+    return {
+        f"{letter}{k}.{name}": t
+        for k, m in enumerate(modules)
+        for name, t in m.state_dict().items()
+    }
+
+
 def load_state(module, tensors: dict, prefix: str, where: Path) -> None:
     """Load the tensors named `prefix`* into `module` (strict); a mismatch is one clear error."""
     state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
@@ -151,7 +160,7 @@ def _looks_pickled(path: Path) -> bool:
     return len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
 
 
-def _check_replaceable(folder: Path) -> None:
+def check_replaceable(folder: Path) -> None:
     if not folder.exists() and not folder.is_symlink():
         return
     if folder.is_symlink() or not folder.is_dir():

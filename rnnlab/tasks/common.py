@@ -192,12 +192,12 @@ def run_directory(out: Path, force: bool = False):
     from rnnlab.atomic import staged
 
     out = Path(out)
-    _check_replaceable(out, force)
+    check_replaceable(out, force)
     with staged(out, "the run directory ") as tmp:
         yield tmp
 
 
-def _check_replaceable(out: Path, force: bool) -> None:
+def check_replaceable(out: Path, force: bool) -> None:
     if not out.exists() and not out.is_symlink():
         return
     if out.is_symlink() or not out.is_dir():

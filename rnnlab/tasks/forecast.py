@@ -180,6 +180,10 @@ def add_parser(subparsers) -> None:
         "--out", type=Path, default=None, help="run directory (default: runs/forecast-DATE-TIME)"
     )
     parser.add_argument("--force", action="store_true", help="replace an existing --out")
+    parser.add_argument(
+        "--save", type=Path, default=None, help="save the final model (trained on all the data) "
+        "in this folder, for 'rnnlab predict --model DIR --csv NEW'",
+    )  # fmt: skip
     common.add_train_args(parser)
     common.add_common_args(parser)
     # --epochs and --lr default by strategy: global 20 epochs of mini-batches at 0.002,
@@ -369,6 +373,9 @@ def run(args: argparse.Namespace) -> int:
     network = "linear" if args.model == "fc" and args.layers == 0 else args.model
     model_id = f"{network}_{args.strategy}"
     baselines = chosen_baselines(args.baselines, args.no_theta)
+    from rnnlab.tasks.predict import check_save_target, save_forecaster
+
+    check_save_target(args.save)  # before training: a bad --save fails in a second
 
     with common.run_directory(out, args.force) as tmp, common.EpochProgress(args.quiet) as bar:
         import torch  # after the output check: a bad --out fails before the slow import
@@ -394,7 +401,9 @@ def run(args: argparse.Namespace) -> int:
             row["fit_seconds"], row["epochs"] = seconds[row["id"]], None
         final = Model(args, horizon).fit(panel, bar.callback(f"{model_id} (all)", epochs))
         future = final.predict(panel)
-        bands, intervals_info = prediction_intervals(panel, windows, forecasts[model_id], future)
+        bands, intervals_info, halfwidths = prediction_intervals(
+            panel, windows, forecasts[model_id], future
+        )
         config = {
             "command": "forecast",
             "rerun": "rnnlab " + shlex.join(args.argv),
@@ -418,6 +427,8 @@ def run(args: argparse.Namespace) -> int:
         write_run(
             tmp, panel, windows, forecasts, rows, window_rows, future, bands, model_id, config
         )
+        if args.save is not None and _rank() == 0:
+            save_forecaster(args.save, final, args, panel, horizon, halfwidths)
 
     if _rank() != 0:
         import shutil
@@ -534,8 +545,8 @@ def _rank() -> int:
 
 
 def prediction_intervals(panel, windows, checks, future):
-    """80% and 95% bands around `future` from the backtest's errors (rnnlab/intervals.py), and
-    what config.json says of them: the half-widths and their out-of-sample coverage."""
+    """80% and 95% bands around `future` from the backtest's errors (rnnlab/intervals.py), what
+    config.json says of them (the half-widths, their out-of-sample coverage), the half-widths."""
     from rnnlab.backtest import calibrate
     from rnnlab.intervals import intervals, series_scales
 
@@ -548,7 +559,7 @@ def prediction_intervals(panel, windows, checks, future):
     }
     if estimate:
         info["coverage_method"] = estimate["method"]
-    return intervals(future, scales, halfwidths), info
+    return intervals(future, scales, halfwidths), info, halfwidths
 
 
 def write_run(out, panel, windows, forecasts, rows, window_rows, future, bands, model_id, config):
