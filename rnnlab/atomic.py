@@ -7,6 +7,7 @@ atomic within a file system, and the temporary folder lies beside the target for
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 from pathlib import Path
@@ -25,6 +26,7 @@ def staged(folder: Path, label: str = ""):
     tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
+        _remove_orphans(folder)
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
     except OSError as err:
@@ -46,17 +48,20 @@ def staged(folder: Path, label: str = ""):
         raise
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename (never a partial file)."""
-    path = Path(path)
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+def _remove_orphans(folder: Path) -> None:
+    """Remove the temporary folders of `folder` that a killed process left (kill -9 runs no
+    clean-up); a live process's are left alone."""
+    for tmp in folder.parent.glob(f".{glob.escape(folder.name)}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

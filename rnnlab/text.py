@@ -12,7 +12,6 @@ word_language_model). Loss is cross-entropy in nats per character; bits = nats /
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import time
 from collections.abc import Callable
@@ -204,54 +203,92 @@ def train_text(
     val_ids: torch.Tensor,
     config: TextTrainConfig,
     progress: Callable[[float, str], None] | None = None,
+    save_every: int = 0,
+    save: Callable[[dict, dict], None] | None = None,
+    resume: tuple[dict, dict] | None = None,
 ) -> TextTrainResult:
     """Truncated BPTT within a time budget; the model ends with its best validation weights.
 
     The learning rate follows a cosine from `lr` to zero over the budget: wall time (a slower
     machine takes fewer steps and still ends with a small rate) or, when `steps` is set, a
     number of steps (the same seed then gives the same model anywhere). Each epoch starts the
-    streams at a random offset, so chunk boundaries fall in new places."""
+    streams at a random offset, so chunk boundaries fall in new places.
+
+    Every `save_every` steps `save(tensors, meta)` receives a checkpoint: the weights, Adam's
+    moments, the random generators, the state carried between chunks and the loop's position.
+    `resume=(tensors, meta)` from such a checkpoint goes on from there; with a step budget the
+    result equals that of a run never interrupted. With a time budget the time already spent
+    counts, but which steps fall in it depends on the machine."""
+    from rnnlab.checkpoint import optimizer_state, restore_optimizer
+
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     budget = config.minutes * 60
-    start = time.perf_counter()
-    curve, best, best_state, best_step = [], math.inf, None, 0
-    step, next_eval, running, seen = 0, config.eval_every, 0.0, 0
+    # the loop's position: everything besides tensors that a checkpoint must carry
+    at = {"epoch": 1, "offset": None, "chunk": 0, "step": 0, "next_eval": config.eval_every,
+          "running": 0.0, "seen": 0, "best": None, "best_step": 0, "curve": [],
+          "spent": 0.0}  # fmt: skip
+    best_state, carried = None, None
+    if resume is not None:
+        tensors, meta = resume
+        at = meta["position"]
+        model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+        restore_optimizer(optimizer, tensors, meta)
+        torch.set_rng_state(tensors["rng.torch"])
+        generator.set_state(tensors["rng.generator"])
+        best_state = {k[5:]: v for k, v in tensors.items() if k.startswith("best.")} or None
+        parts = [tensors[k] for k in ("carry.0", "carry.1") if k in tensors]
+        carried = None if not parts else (tuple(parts) if len(parts) == 2 else parts[0])
+    start = time.perf_counter() - at["spent"]
 
     def elapsed() -> float:  # the share of the budget spent
         if config.steps:
-            return step / config.steps
+            return at["step"] / config.steps
         return (time.perf_counter() - start) / budget
 
-    def checkpoint(epoch: int) -> None:
-        nonlocal best, best_state, best_step, running, seen
+    def evaluate_now() -> None:
+        nonlocal best_state
         val = evaluate(model, val_ids)
-        train_loss = running / max(seen, 1)
-        curve.append(
+        train_loss = at["running"] / max(at["seen"], 1)
+        at["curve"].append(
             {
                 "seconds": round(time.perf_counter() - start, 1),
-                "step": step,
-                "epoch": epoch,
+                "step": at["step"],
+                "epoch": at["epoch"],
                 "train_nats": round(train_loss, 4),
                 "val_nats": round(val, 4),
             }
         )
-        running, seen = 0.0, 0
-        if val < best:
-            best, best_step = val, step
+        at["running"], at["seen"] = 0.0, 0
+        if at["best"] is None or val < at["best"]:
+            at["best"], at["best_step"] = val, at["step"]
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if progress is not None:
             progress(min(elapsed(), 1.0), f"train {train_loss:.3f} val {val:.3f} nats/char")
 
+    def checkpoint(state) -> None:
+        tensors, meta = optimizer_state(optimizer)
+        tensors |= {f"model.{k}": v for k, v in model.state_dict().items()}
+        tensors |= {f"best.{k}": v for k, v in (best_state or {}).items()}
+        tensors["rng.torch"] = torch.get_rng_state()
+        tensors["rng.generator"] = generator.get_state()
+        if state is not None:
+            parts = state if isinstance(state, tuple) else (state,)
+            tensors |= {f"carry.{i}": t.detach() for i, t in enumerate(parts)}
+        at["spent"] = time.perf_counter() - start
+        save(tensors, meta | {"position": at})
+
     model.train()
     done = False
-    epochs = itertools.count(1) if config.steps else range(1, config.max_epochs + 1)
-    for epoch in epochs:
-        offset = int(torch.randint(config.bptt, (1,), generator=generator))
-        data = streams(train_ids[offset:], config.batch)  # (B, L)
-        state = None
-        for s in range(0, data.shape[1] - 1 - config.bptt, config.bptt):
+    while config.steps or at["epoch"] <= config.max_epochs:
+        if at["offset"] is None:  # a new epoch: new chunk boundaries, the state starts afresh
+            at["offset"] = int(torch.randint(config.bptt, (1,), generator=generator))
+            at["chunk"], carried = 0, None
+        data = streams(train_ids[at["offset"] :], config.batch)  # (B, L)
+        starts = range(0, data.shape[1] - 1 - config.bptt, config.bptt)
+        state = carried
+        for s in starts[at["chunk"] :]:
             fraction = elapsed()
             if fraction >= 1.0:
                 done = True
@@ -267,20 +304,30 @@ def train_text(
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)
             optimizer.step()
             value = loss.item()
-            step, running, seen = step + 1, running + value, seen + 1
+            at["step"], at["running"], at["seen"] = (
+                at["step"] + 1,
+                at["running"] + value,
+                at["seen"] + 1,
+            )
+            at["chunk"] += 1
             if not math.isfinite(value):
-                raise RnnlabError(f"training diverged at step {step}; lower --lr")
-            if elapsed() >= next_eval:
-                checkpoint(epoch)
-                next_eval += config.eval_every
+                raise RnnlabError(f"training diverged at step {at['step']}; lower --lr")
+            if elapsed() >= at["next_eval"]:
+                evaluate_now()
+                at["next_eval"] += config.eval_every
+            if save is not None and save_every and at["step"] % save_every == 0:
+                checkpoint(state)
         if done:
             break
-    if seen or best_state is None:  # the last steps, or a budget too small for any
-        checkpoint(epoch)
+        at["epoch"], at["offset"] = at["epoch"] + 1, None
+    if not config.steps:  # the epochs ran out: the last evaluation belongs to the last one
+        at["epoch"] = min(at["epoch"], config.max_epochs)
+    if at["seen"] or best_state is None:  # the last steps, or a budget too small for any
+        evaluate_now()
     model.load_state_dict(best_state)
     model.eval()
     seconds = time.perf_counter() - start
-    return TextTrainResult(curve, best, best_step, step, seconds)
+    return TextTrainResult(at["curve"], at["best"], at["best_step"], at["step"], seconds)
 
 
 # ----------------------------------------------------------------------------- sampling
@@ -296,7 +343,7 @@ def sample(
 ) -> str:
     """One-to-many: read `prompt`, then draw `length` characters one at a time, each fed back
     as the next input. Temperature < 1 sharpens the distribution, > 1 flattens it."""
-    if temperature <= 0:
+    if not temperature > 0:  # also refuses nan
         raise RnnlabError(f"--temperature must be above 0 (got {temperature})")
     generator = torch.Generator().manual_seed(seed)
     model.eval()
@@ -305,7 +352,10 @@ def sample(
     with torch.no_grad(), step_by_step():
         logits, state = model(ids)  # (1, P, V)
         for _ in range(length):
-            probs = torch.softmax(logits[0, -1] / temperature, dim=-1)  # (V,)
+            # In float64, shifted to a maximum of 0: a tiny temperature gives 0 and -inf, not nan
+            last = logits[0, -1].double()  # (V,)
+            scaled = (last - last.max()) / temperature  # (V,)
+            probs = torch.softmax(scaled, dim=-1)  # (V,)
             nxt = torch.multinomial(probs, 1, generator=generator)  # (1,)
             out.append(int(nxt))
             logits, state = model(nxt[None], state)  # (1, 1, V)

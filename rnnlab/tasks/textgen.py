@@ -59,6 +59,14 @@ def add_parser(subparsers) -> None:
         "model on any machine",
     )
     train.add_argument(
+        "--checkpoint-every", type=int, default=200, help="steps between checkpoints, written "
+        "atomically beside --out as .NAME.checkpoint (default: 200; 0: none)",
+    )  # fmt: skip
+    train.add_argument(
+        "--resume", action="store_true", help="go on from the last checkpoint of the same "
+        "command (after a crash or kill); with --steps the model equals an uninterrupted run's",
+    )  # fmt: skip
+    train.add_argument(
         "--val-fraction",
         type=float,
         default=0.1,
@@ -144,6 +152,7 @@ def _check_train(args: argparse.Namespace) -> None:
             ("lr", 0 < args.lr < 1, "in (0, 1)"),
             ("minutes", args.minutes > 0, "above 0"),
             ("steps", args.steps is None or args.steps >= 1, "at least 1"),
+            ("checkpoint_every", args.checkpoint_every >= 0, "0 or more"),
             ("val_fraction", 0 < args.val_fraction < 1, "in (0, 1)"),
         )
         if not ok
@@ -163,10 +172,16 @@ def run_train(args: argparse.Namespace) -> int:
             f"{args.bptt} and a validation part; give more text or smaller --batch/--bptt"
         )
     out = args.out or common.default_out("textgen")
+    if args.resume and args.out is None:
+        raise common.RnnlabError("--resume needs the --out folder of the run to go on with")
     with common.run_directory(out, args.force) as tmp:
         import torch
 
+        from rnnlab import checkpoint
         from rnnlab import text as lm
+
+        saved_at, same = checkpoint.folder_for(out), _resume_key(args, source)
+        resume = _load_checkpoint(saved_at, same) if args.resume else None
 
         if args.threads:
             torch.set_num_threads(args.threads)
@@ -190,8 +205,11 @@ def run_train(args: argparse.Namespace) -> int:
             )
         with _Progress(args.quiet) as bar:
             result = lm.train_text(
-                model, vocab.encode(train_text_), vocab.encode(val_text), train_config, bar.update
-            )
+                model, vocab.encode(train_text_), vocab.encode(val_text), train_config, bar.update,
+                save_every=args.checkpoint_every,
+                save=lambda tensors, meta: checkpoint.save(saved_at, tensors, meta | same),
+                resume=resume,
+            )  # fmt: skip
         sample = lm.sample(model, vocab, "\n", 600, 0.8, seed=args.seed)
         metrics = {
             "val_nats_per_char": round(result.best_val, 4),
@@ -212,6 +230,9 @@ def run_train(args: argparse.Namespace) -> int:
         }
         lm.save_model(tmp, model, vocab, {"data": source})
         _write_train_report(tmp, metrics, run_config, sample)
+    import shutil
+
+    shutil.rmtree(saved_at, ignore_errors=True)  # the run is complete: nothing to resume
     print(
         f"validation: {metrics['val_nats_per_char']:.3f} nats/char "
         f"({metrics['val_bits_per_char']:.3f} bits) after {result.steps} steps, "
@@ -220,6 +241,33 @@ def run_train(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"--- a sample (temperature 0.8) ---\n{sample}")
     return 0
+
+
+def _resume_key(args: argparse.Namespace, source: str) -> dict:
+    """What a checkpoint must share with the command that resumes it."""
+    names = ("cell", "hidden", "layers", "embedding", "dropout", "batch", "bptt", "lr",
+             "minutes", "steps", "seed", "val_fraction")  # fmt: skip
+    return {"resume_key": {"data": source, **{n: getattr(args, n) for n in names}}}
+
+
+def _load_checkpoint(folder: Path, same: dict):
+    from rnnlab import checkpoint
+
+    if not folder.is_dir():
+        raise common.RnnlabError(
+            f"no checkpoint to resume in {folder}: the run finished, or never saved one; "
+            "run it again without --resume"
+        )
+    tensors, meta = checkpoint.load(folder, "'rnnlab textgen train ... --checkpoint-every N'")
+    saved = meta.get("resume_key", {})
+    for name, value in same["resume_key"].items():
+        if saved.get(name) != value:
+            flag = name if name == "data" else "--" + name.replace("_", "-")
+            raise common.RnnlabError(
+                f"the checkpoint was made with {flag} {saved.get(name)}, not {value}; resume "
+                "with the options of the interrupted run"
+            )
+    return tensors, meta
 
 
 def _write_train_report(folder: Path, metrics: dict, config: dict, sample: str) -> None:
