@@ -12,9 +12,9 @@ import signal
 import sys
 
 from rnnlab.errors import RnnlabError
-from rnnlab.tasks import classify, datasets, demo, detect, forecast, lab, predict, textgen
+from rnnlab.tasks import classify, datasets, demo, detect, export, forecast, lab, predict, textgen
 
-TASKS = (demo, forecast, predict, detect, classify, textgen, lab, datasets)
+TASKS = (demo, forecast, predict, export, detect, classify, textgen, lab, datasets)
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -100,45 +100,54 @@ def save_forecaster(folder: Path, model, args, panel, horizon: int, halfwidths: 
 # -------------------------------------------------------------------------- predicting
 
 
-def load_forecaster(folder: Path):
-    """(forecast function panel -> (n, H), metadata) of a saved forecaster."""
-    import numpy as np
+class LocalForecasters:
+    """The networks of a --strategy local model, one per series id, with `predict(panel)`."""
 
+    def __init__(self, by_id: dict, horizon: int):
+        self.by_id, self.horizon = by_id, horizon
+
+    def predict(self, panel):
+        """Forecasts (n, H) from the end of each series of `panel`, each by its own network."""
+        import numpy as np
+
+        unknown = [str(i) for i in panel.ids if str(i) not in self.by_id]
+        if unknown:
+            raise common.RnnlabError(
+                f"series {unknown[0]!r} is not one this local model was trained on ("
+                f"{len(self.by_id)} series, one network each); train a global model to forecast "
+                "new series"
+            )
+        return np.stack(
+            [
+                self.by_id[str(sid)].forecast(panel.series(i), self.horizon)
+                for i, sid in enumerate(panel.ids)
+            ]
+        )
+
+
+def load_forecaster(folder: Path):
+    """(fitted, metadata) of a saved forecaster: a GlobalForecaster or LocalForecasters, both
+    with `predict(panel) -> (n, H)`."""
     from rnnlab import modelfile
 
     tensors, meta = modelfile.read(folder, KIND, SAVED_BY)
     try:
-        horizon = int(meta["horizon"])
         if "global" in meta:
             from rnnlab.global_model import GlobalForecaster
 
-            fitted = GlobalForecaster.from_state(tensors, meta["global"], folder)
-            return fitted.predict, meta
+            return GlobalForecaster.from_state(tensors, meta["global"], folder), meta
         from rnnlab.forecaster import Forecaster
 
-        local = {
+        by_id = {
             s["id"]: Forecaster.from_state(tensors, s, folder, prefix=f"s{i}.")
             for i, s in enumerate(meta["local"])
         }
+        return LocalForecasters(by_id, int(meta["horizon"])), meta
     except (KeyError, TypeError, ValueError) as err:
         raise common.RnnlabError(
             f"{folder}: {modelfile.META} does not describe a forecaster ({type(err).__name__}: "
             f"{str(err)[:120]}); save it again with {SAVED_BY}"
         ) from None
-
-    def forecast_local(panel):
-        unknown = [str(i) for i in panel.ids if str(i) not in local]
-        if unknown:
-            raise common.RnnlabError(
-                f"series {unknown[0]!r} is not one this local model was trained on ("
-                f"{len(local)} series, one network each); train a global model to forecast "
-                "new series"
-            )
-        return np.stack(
-            [local[str(sid)].forecast(panel.series(i), horizon) for i, sid in enumerate(panel.ids)]
-        )
-
-    return forecast_local, meta
 
 
 def _reading_args(args: argparse.Namespace, meta: dict) -> argparse.Namespace:
@@ -174,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         common.check_replaceable(args.out, args.force)
-    forecast, meta = load_forecaster(args.model)
+    fitted, meta = load_forecaster(args.model)
     read = _reading_args(args, meta)
     panel = add_covariates(read, load_panel(read), int(meta["horizon"]))
     saved_freq = meta["schema"].get("freq")
@@ -186,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(1)
-    future = forecast(panel)  # (n, H)
+    future = fitted.predict(panel)  # (n, H)
     horizon = future.shape[1]
     scales = series_scales([panel.series(i) for i in range(len(panel))], panel.season)
     halfwidths = {k: np.asarray(v) for k, v in meta.get("intervals", {}).items()}
