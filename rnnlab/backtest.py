@@ -45,7 +45,7 @@ def rolling_windows(panel: Panel, horizon: int, count: int = 1, step: int | None
     deepest = horizon + (count - 1) * step
     shortest = int(panel.lengths.min())
     if shortest <= deepest + 1:
-        name = panel.ids[int(np.argmin(panel.lengths))]
+        name = str(panel.ids[int(np.argmin(panel.lengths))])
         raise RnnlabError(
             f"series {name!r} has {shortest} points: {count} backtest window(s) of {horizon} "
             f"steps, {step} apart, reach {deepest} points back and leave too little to train on; "

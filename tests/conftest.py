@@ -1,7 +1,9 @@
-"""Shared fixtures: small synthetic series and the path to ../shared/data."""
+"""Shared fixtures: small synthetic series, the path to ../shared/data, the fuzz tally."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,3 +29,27 @@ def pytest_configure(config):
     import torch
 
     torch.set_num_threads(1)  # tests train tiny models: one thread is faster and repeatable
+
+
+# --- tests/test_fuzz.py: how many cases ran, printed at the end of the session
+
+
+@dataclass
+class FuzzTally:
+    cases: Counter = field(default_factory=Counter)  # property -> examples run
+    tracebacks: int = 0  # examples that raised anything but a one-line RnnlabError
+
+
+FUZZ_TALLY = pytest.StashKey[FuzzTally]()
+
+
+@pytest.fixture(scope="session")
+def fuzz_tally(request) -> FuzzTally:
+    return request.config.stash.setdefault(FUZZ_TALLY, FuzzTally())
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    tally = config.stash.get(FUZZ_TALLY, None)
+    if tally is not None:
+        ran = sum(tally.cases.values())
+        terminalreporter.write_line(f"fuzz: {ran} cases ran, {tally.tracebacks} tracebacks")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from rnnlab.data.panel import Panel
+from rnnlab.data.series import FLOAT32_MAX
 from rnnlab.errors import RnnlabError
 
 CYCLES = {"day": 1.0, "week": 7.0, "year": 365.25}  # name: period in days
@@ -100,6 +101,11 @@ def with_future_values(
                 f"{source}: no number for {names[col]!r} of series {uid!r} at "
                 f"{dates[step]}; it must hold every future column for the "
                 f"{horizon} steps after each series ends"
+            )
+        if (values.abs() > FLOAT32_MAX).to_numpy().any():
+            raise RnnlabError(
+                f"{source}: a future value of series {uid!r} is too large for 32-bit floats "
+                "(at most 3.4e38); rescale it"
             )
         future[i] = values.to_numpy(np.float32)
     return replace(panel, cov_future=future)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from rnnlab.data.frames import looks_like_date_name
 from rnnlab.data.series import SeriesData, make_series
-from rnnlab.errors import RnnlabError
+from rnnlab.errors import RnnlabError, printable
 
 # Ties go to the earlier separator: a ";" file with decimal commas and no header splits as
 # evenly on "," as on ";", and the comma is then the likelier decimal mark.
@@ -199,7 +199,12 @@ def _detect_separator(lines: list[str]) -> str | None:
     sample = [line for line in lines[:2000] if line.strip()]
     best, best_count = None, 0
     for sep in _SEPARATORS:
-        widths = Counter(len(r) for r in csv.reader(sample, delimiter=sep, skipinitialspace=True))
+        widths = Counter()
+        try:
+            for row in csv.reader(sample, delimiter=sep, skipinitialspace=True):
+                widths[len(row)] += 1
+        except csv.Error:
+            pass  # e.g. a field over the csv module's size limit: _Table.read reports it
         # Score: how many rows share the most common width of 2+ fields.
         count = max((n for w, n in widths.items() if w >= 2), default=0)
         if count > best_count:
@@ -305,7 +310,7 @@ class _Table:
 
     def show(self, row: int) -> str:
         """The file line of a row, cut to one readable line."""
-        text = self.lines[int(self.line_of[row]) - 1]
+        text = printable(self.lines[int(self.line_of[row]) - 1])
         return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -322,7 +327,7 @@ def _resolve(spec: str | int, names: list[str], has_header: bool, path: Path) ->
             return lowered.index(text.lower())
         if not has_header and text.isdigit() and int(text) < len(names):
             return int(text)
-    listed = ", ".join(names)
+    listed = printable(", ".join(names))
     hint = "" if has_header else " (no header row, so columns go by position)"
     raise RnnlabError(f"no column {spec!r} in {path}; the columns are{hint}: {listed}")
 
@@ -383,7 +388,7 @@ def _find_values(table: _Table, block: _Block, names: list[str], date_j: int) ->
                 return j
     raise RnnlabError(
         f"{table.path}: no column of numbers besides the date column {names[date_j]!r}; "
-        f"the columns are: {', '.join(names)}"
+        f"the columns are: {printable(', '.join(names))}"
     )
 
 

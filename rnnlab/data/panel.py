@@ -8,14 +8,15 @@ must share one frequency.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from rnnlab.data.series import SeriesData, make_series
-from rnnlab.errors import RnnlabError
+from rnnlab.data.series import FLOAT32_MAX, SeriesData, make_series
+from rnnlab.errors import RnnlabError, printable
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Panel:
     def split_last(self, horizon: int) -> tuple[Panel, np.ndarray]:
         """(the panel without each series' last `horizon` points, those points (n, horizon))."""
         if self.lengths.min() <= horizon:
-            short = self.ids[int(np.argmin(self.lengths))]
+            short = str(self.ids[int(np.argmin(self.lengths))])
             raise RnnlabError(
                 f"series {short!r} has {self.lengths.min()} points: too few to hold out {horizon}"
             )
@@ -139,7 +140,7 @@ def read_panel(
         if col not in columns:
             raise RnnlabError(
                 f"no column {col!r} in {name}; the columns are: "
-                f"{', '.join(columns)} (choose with {flag})"
+                f"{printable(', '.join(columns))} (choose with {flag})"
             )
     frame = frame[[id_col, ds_col, value_col, *covariates]].copy()
     for col in covariates:
@@ -147,10 +148,23 @@ def read_panel(
         if not np.isfinite(numbers.to_numpy(np.float64)).all():
             row = frame[~np.isfinite(numbers.to_numpy(np.float64))].iloc[0]
             raise RnnlabError(
-                f"covariate {col!r} of series {row[id_col]!r} at {row[ds_col]} is "
-                f"{row[col]!r}, not a number"
+                f"covariate {col!r} of series {str(row[id_col])!r} at {printable(row[ds_col])} "
+                f"is {row[col]!r}, not a number"
+            )
+        huge = (numbers.abs() > FLOAT32_MAX).to_numpy()
+        if huge.any():
+            i = int(np.argmax(huge))
+            raise RnnlabError(
+                f"covariate {col!r} of series {str(frame[id_col].iloc[i])!r} at "
+                f"{printable(frame[ds_col].iloc[i])} is {numbers.iloc[i]:.3g}, too large for "
+                "32-bit floats (at most 3.4e38); rescale it"
             )
         frame[col] = numbers
+    if frame[id_col].isna().any():  # pandas would drop the row from every series
+        row = int(np.argmax(frame[id_col].isna().to_numpy()))
+        raise RnnlabError(
+            f"{name}: data row {row + 1} has no series id in column {id_col!r}; every row needs one"
+        )
     frame[id_col] = frame[id_col].astype(str)
     values = pd.to_numeric(frame[value_col], errors="coerce")
     bad = (
@@ -159,7 +173,8 @@ def read_panel(
     if bad.any():
         row = frame[bad].iloc[0]
         raise RnnlabError(
-            f"value {row[value_col]!r} of series {row[id_col]!r} at {row[ds_col]} is not a number"
+            f"value {row[value_col]!r} of series {row[id_col]!r} at {printable(row[ds_col])} "
+            "is not a number"
         )
     frame[value_col] = values
     integer_steps = pd.api.types.is_integer_dtype(frame[ds_col].dtype)
@@ -240,6 +255,13 @@ def _integer_panel(frame, id_col, ds_col, value_col, season, fill, name) -> Pane
     if not np.all(np.isfinite(values)):
         i = int(np.argmax(~np.isfinite(values)))
         raise RnnlabError(f"series {ids[i]!r} has a missing or infinite value at step {steps[i]}")
+    huge = np.abs(values) > FLOAT32_MAX  # finite here, infinite once float32
+    if huge.any():
+        i = int(np.argmax(huge))
+        raise RnnlabError(
+            f"series {ids[i]!r}: value {values[i]:.3g} at step {steps[i]} is too large for "
+            "32-bit floats (at most 3.4e38); rescale the data"
+        )
     starts = np.concatenate([[0], np.flatnonzero(~same) + 1])
     offsets = np.concatenate([starts, [len(ids)]]).astype(np.int64)
     return Panel(
@@ -266,9 +288,18 @@ def read_frame(path) -> pd.DataFrame:
             raise RnnlabError(f"{path}: not a readable Parquet file ({err})") from None
     try:
         return (
-            pd.read_csv(path, sep=None, engine="python")
+            read_csv_text(path, sep=None, engine="python")
             if path.stat().st_size < 1 << 20
-            else pd.read_csv(path)
+            else read_csv_text(path)
         )
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, csv.Error) as err:
         raise RnnlabError(f"{path}: not a readable CSV file ({err})") from None
+
+
+def read_csv_text(path, **options) -> pd.DataFrame:
+    """pd.read_csv for files as spreadsheets export them: UTF-8 with or without a byte-order
+    mark, else Latin-1 (every byte string decodes: the usual older-Windows export)."""
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **options)
+    except UnicodeDecodeError:
+        return pd.read_csv(path, encoding="latin-1", **options)

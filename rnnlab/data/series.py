@@ -41,6 +41,7 @@ _FILL_HINT = "fill them with --fill interpolate or --fill ffill"
 _MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _DAY = pd.Timedelta(days=1)
 _DAY_US = 86_400_000_000
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # values are kept as float32: larger ones are inf
 
 
 def _micros(index: pd.DatetimeIndex) -> np.ndarray:
@@ -279,6 +280,13 @@ def make_series(
     if np.isinf(vals).any():
         i = int(np.argmax(np.isinf(vals)))
         raise RnnlabError(f"infinite value at {_where(stamps[i], lines, i)}; remove or fix it")
+    huge = np.abs(vals) > FLOAT32_MAX  # finite here, infinite once float32
+    if huge.any():
+        i = int(np.argmax(huge))
+        raise RnnlabError(
+            f"value {vals[i]:.3g} at {_where(stamps[i], lines, i)} is too large: rnnlab keeps "
+            "values as 32-bit floats (at most 3.4e38); rescale the data"
+        )
     if len(vals) < 3:
         raise RnnlabError(f"a series needs at least 3 points; got {len(vals)}")
 

@@ -24,6 +24,7 @@ import numpy as np
 from rnnlab.errors import RnnlabError
 
 ID_COLUMNS = ("id", "series", "series_id", "sequence", "case")
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 TIME_COLUMNS = ("time", "t", "step", "timestamp")
 
 
@@ -93,6 +94,17 @@ def _to_floats(fields: list[str], path: Path, lineno: int) -> np.ndarray:
 def _check_row(values: np.ndarray, path: Path, lineno: int) -> None:
     if values.size == 0 or np.isnan(values).all():
         raise RnnlabError(f"{path} line {lineno}: a label with no values; each line needs both")
+    _check_size(values, f"{path} line {lineno}")
+
+
+def _check_size(values: np.ndarray, where: str) -> None:
+    """Sequences are kept as float32: inf, or a number beyond 3.4e38, would become inf."""
+    huge = np.abs(values) > FLOAT32_MAX  # False for NaN
+    if huge.any():
+        raise RnnlabError(
+            f"{where}: {values[huge][0]:g} is infinite or too large for 32-bit floats (at most "
+            "3.4e38); fix or rescale it"
+        )
 
 
 def _parse_wide(lines: list[str], sep: str | None, path: Path, first_lineno: int):
@@ -136,8 +148,10 @@ def _parse_ts(lines: list[str], path: Path):
 def _parse_long(path: Path, sep: str | None):
     import pandas as pd
 
+    from rnnlab.data.panel import read_csv_text
+
     try:
-        frame = pd.read_csv(path, sep=sep or r"\s+", engine="python")
+        frame = read_csv_text(path, sep=sep or r"\s+", engine="python")
     except Exception as err:  # noqa: BLE001 - any parser failure is a malformed file
         raise RnnlabError(f"{path}: cannot read as a long-format CSV ({err})") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
@@ -146,18 +160,27 @@ def _parse_long(path: Path, sep: str | None):
         raise RnnlabError(
             f"{path}: a long-format file needs a sequence id column ({', '.join(ID_COLUMNS)})"
         )
+    if frame[id_col].isna().any():  # pandas would drop the row from every sequence
+        raise RnnlabError(
+            f"{path}: a row has no sequence id in column {id_col!r}; give every row one"
+        )
     values = pd.to_numeric(frame["value"], errors="coerce")
     if values.isna().any() and frame["value"].notna().all():
         raise RnnlabError(f"{path}: the value column holds text; values must be numeric")
     frame = frame.assign(value=values)
     time_col = next((c for c in TIME_COLUMNS if c in frame.columns), None)
     rows, labels = [], []
-    for _, group in frame.groupby(id_col, sort=False):  # sort=False: sequences in file order
+    for uid, group in frame.groupby(id_col, sort=False):  # sort=False: sequences in file order
         if time_col is not None:
             group = group.sort_values(time_col, kind="stable")
         if group["label"].nunique() != 1:
-            raise RnnlabError(f"{path}: sequence {group[id_col].iloc[0]!r} has several labels")
-        rows.append(group["value"].to_numpy(np.float64))
+            raise RnnlabError(f"{path}: sequence {str(uid)!r} has several labels")
+        values = group["value"].to_numpy(np.float64)
+        where = f"{path}: sequence {str(uid)!r}"
+        if np.isnan(values).all():
+            raise RnnlabError(f"{where} has no values; each sequence needs numbers")
+        _check_size(values, where)
+        rows.append(values)
         labels.append(str(group["label"].iloc[0]))
     return rows, labels
 
@@ -212,6 +235,7 @@ def znormalise(values: np.ndarray, eps: float = 1e-8) -> np.ndarray:
     Per sequence, so nothing is fitted on the training set and nothing can leak from the test
     set; a constant sequence becomes all zeros. (N, L) -> (N, L), NaN stays NaN.
     """
+    values = values.astype(np.float64)  # float32 sums of values near 3.4e38 would overflow
     mean = np.nanmean(values, axis=1, keepdims=True)  # (N, 1)
     std = np.nanstd(values, axis=1, keepdims=True)  # (N, 1)
     return ((values - mean) / np.maximum(std, eps)).astype(np.float32)  # (N, L)

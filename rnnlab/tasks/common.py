@@ -20,7 +20,15 @@ from rnnlab.errors import RnnlabError  # noqa: F401  (re-exported for tasks)
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar or notes")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default: 0)")
+
+
+def seed(text: str) -> int:
+    """An argparse type: a seed that torch and numpy both take, 0 to 2**32 - 1."""
+    value = int(text)  # a ValueError reads "invalid seed value: 'x'"
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must lie between 0 and {2**32 - 1} (got {text})")
+    return value
 
 
 def add_input_args(parser: argparse.ArgumentParser) -> None:
@@ -166,10 +174,10 @@ def versions() -> dict:
 
 def csv_columns(path: Path) -> list[str]:
     """The header of a plain CSV file, or [] when it is not one (metadata lines, binary...)."""
-    import pandas as pd
+    from rnnlab.data.panel import read_csv_text
 
     try:
-        return [str(c) for c in pd.read_csv(path, nrows=5, sep=None, engine="python").columns]
+        return [str(c) for c in read_csv_text(path, nrows=5, sep=None, engine="python").columns]
     except Exception:  # noqa: BLE001 - the full reader gives the real error
         return []
 

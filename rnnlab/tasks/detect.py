@@ -63,6 +63,14 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("--out", type=Path, default=None, help="run folder (default: runs/...)")
     parser.add_argument("--force", action="store_true", help="replace an earlier run in --out")
+    parser.add_argument(
+        "--save", type=Path, default=None, help="save the detector as it stands after the last "
+        "row (predictor, error scale, likelihood history), to go on with the stream later",
+    )  # fmt: skip
+    parser.add_argument(
+        "--model", type=Path, default=None, help="a detector saved with --save: --csv then holds "
+        "the rows that follow, scored from the first one (no new probation)",
+    )  # fmt: skip
     common.add_common_args(parser)
     parser.set_defaults(run=run)
 
@@ -77,10 +85,12 @@ def read_stream(path: Path, time_col: str | None, value_col: str | None):
     import numpy as np
     import pandas as pd
 
+    from rnnlab.data.panel import read_csv_text
+
     if not path.is_file():
         raise RnnlabError(f"{path}: no such file")
     try:
-        frame = pd.read_csv(path, sep=None, engine="python")
+        frame = read_csv_text(path, sep=None, engine="python")
     except (pd.errors.EmptyDataError, pd.errors.ParserError, csv.Error, UnicodeError, ValueError):
         raise RnnlabError(f"{path}: not a readable CSV file (or empty)") from None
     if frame.empty:
@@ -97,7 +107,7 @@ def read_stream(path: Path, time_col: str | None, value_col: str | None):
     if stamps.isna().any():
         row = int(np.argmax(stamps.isna().to_numpy()))
         raise RnnlabError(
-            f"{path}: line {row + 2}: {frame[time_col].iloc[row]!r} in column {time_col!r} "
+            f"{path}: line {row + 2}: {str(frame[time_col].iloc[row])!r} in column {time_col!r} "
             "is not a timestamp; name the time column with --time-col"
         )
     if value_col is None:
@@ -111,7 +121,7 @@ def read_stream(path: Path, time_col: str | None, value_col: str | None):
     if not np.isfinite(values).all():
         row = int(np.argmax(~np.isfinite(values)))
         raise RnnlabError(
-            f"{path}: line {row + 2}: value {frame[value_col].iloc[row]!r} in column "
+            f"{path}: line {row + 2}: value {str(frame[value_col].iloc[row])!r} in column "
             f"{value_col!r} is not a number; fill or drop such rows first"
         )
     if len(values) < MIN_POINTS:
@@ -121,15 +131,36 @@ def read_stream(path: Path, time_col: str | None, value_col: str | None):
     return stamps.reset_index(drop=True), values, time_col, value_col
 
 
+def _load_detector(args: argparse.Namespace):
+    """(detector, metadata) saved by --save; --method, --time-col, --value-col follow it."""
+    from rnnlab import modelfile
+    from rnnlab.detect import SAVED_BY, detector_from_state
+
+    tensors, meta = modelfile.read(args.model, "detector", SAVED_BY)
+    try:
+        detector = detector_from_state(tensors, meta)
+        args.method = meta["method"]
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise RnnlabError(
+            f"{args.model}: {modelfile.META} does not describe a detector ({type(err).__name__}); "
+            f"save it again with {SAVED_BY}"
+        ) from None
+    args.time_col = args.time_col or meta.get("time_col")
+    args.value_col = args.value_col or meta.get("value_col")
+    return detector, meta
+
+
 def read_windows(path: Path, csv_path: Path) -> list:
     """Label windows [(start, end)] from JSON (a list, or NAB's {file: list}) or CSV."""
     import pandas as pd
+
+    from rnnlab.data.panel import read_csv_text
 
     if not path.is_file():
         raise RnnlabError(f"{path}: no such labels file")
     try:
         if path.suffix.lower() == ".json":
-            raw = json.loads(path.read_text())
+            raw = json.loads(path.read_text(encoding="utf-8-sig"))
             if isinstance(raw, dict):  # NAB's combined_windows.json: pick this file's entry
                 keys = [k for k in raw if Path(k).name == csv_path.name]
                 if not keys:
@@ -137,15 +168,18 @@ def read_windows(path: Path, csv_path: Path) -> list:
                 raw = raw[keys[0]]
             pairs = [(a, b) for a, b in raw]
         else:
-            frame = pd.read_csv(path)
+            frame = read_csv_text(path)
             pairs = list(zip(frame["start"], frame["end"], strict=True))
-        return [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in pairs]
+        windows = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in pairs]
     except RnnlabError:
         raise
     except (ValueError, TypeError, KeyError, json.JSONDecodeError):
         raise RnnlabError(
             f"{path}: labels must be [[start, end], ...] in JSON or a CSV with start,end columns"
         ) from None
+    if any(pd.isna(bound) for pair in windows for bound in pair):
+        raise RnnlabError(f"{path}: a window has an empty start or end; give both as timestamps")
+    return windows
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -158,11 +192,16 @@ def run(args: argparse.Namespace) -> int:
 
     from rnnlab import nab, plots, report
     from rnnlab.detect import DEFAULT_THRESHOLDS, make_detector, score_stream
+    from rnnlab.tasks.predict import check_save_target
 
+    check_save_target(args.save)
+    saved = _load_detector(args) if args.model is not None else None
     stamps, values, time_col, value_col = read_stream(args.csv, args.time_col, args.value_col)
     n = len(values)
     probation = nab.probation_length(n) if args.probation is None else args.probation
-    if not 0 < probation < n:
+    if saved is not None:
+        probation = 0  # the saved detector has learned: every new row is scored
+    elif not 0 < probation < n:
         raise RnnlabError(f"--probation must lie between 1 and {n - 1} rows (got {probation})")
     windows = read_windows(args.labels, args.csv) if args.labels is not None else None
     if windows is not None:
@@ -170,7 +209,10 @@ def run(args: argparse.Namespace) -> int:
     threshold = DEFAULT_THRESHOLDS[args.method] if args.threshold is None else args.threshold
 
     torch.manual_seed(args.seed)
-    detector = make_detector(args.method, probation, seed=args.seed)
+    if saved is None:
+        detector = make_detector(args.method, probation, seed=args.seed)
+    else:
+        detector, before = saved
     scores = score_stream(detector, stamps, values)
     flagged = scores >= threshold
     flagged[:probation] = False  # nothing is flagged while the detector is still learning
@@ -231,6 +273,17 @@ def run(args: argparse.Namespace) -> int:
             config,
         )
         (tmp / "report.html").write_text(page)
+        if args.save is not None:
+            from rnnlab import modelfile
+            from rnnlab.detect import detector_state
+
+            tensors, state = detector_state(detector)
+            rows_before = 0 if saved is None else before["rows_seen"]
+            modelfile.save(args.save, tensors, "detector", state | {
+                "method": args.method, "time_col": time_col, "value_col": value_col,
+                "rows_seen": rows_before + n, "last_timestamp": str(stamps.iloc[-1]),
+                "trained_by": "rnnlab " + shlex.join(args.argv),
+            })  # fmt: skip
     if not args.quiet:
         if metrics["timestamps_stepping_back"]:
             print(

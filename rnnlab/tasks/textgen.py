@@ -332,6 +332,8 @@ def run_sample(args: argparse.Namespace) -> int:
 
     if args.length < 1:
         raise common.RnnlabError(f"--length must be at least 1 (got {args.length})")
+    if not args.temperature > 0:  # before the note below: an error is the only line
+        raise common.RnnlabError(f"--temperature must be above 0 (got {args.temperature})")
     model, vocab, _ = lm.load_model(args.model)
     unseen = vocab.unseen(args.prompt)
     if unseen and not args.quiet:
