@@ -101,3 +101,18 @@ def test_a_bad_save_folder_fails_before_training_and_writes_nothing(tmp_path, ca
     assert main([*argv, "--save", str(notes)]) == 2
     assert "a folder with other files" in capsys.readouterr().err
     assert not (tmp_path / "r").exists() and (notes / "todo.txt").read_text() == "keep me"
+
+
+def test_the_demo_saves_its_best_network_for_predict(tmp_path, capsys):
+    saved, run = tmp_path / "model", tmp_path / "demo"
+    argv = ["demo", "--epochs", "30", "--quiet", "--out", str(run), "--save", str(saved)]
+    assert main(argv) == 0
+    meta = json.loads((saved / "model.json").read_text())
+    rows = json.loads((run / "metrics.json").read_text())["models"]
+    best = min((m for m in rows if m["kind"] == "neural"), key=lambda m: m["mase"])
+    assert meta["schema"]["model"] == best["id"] and meta["schema"]["data"] == "elec_equip"
+    capsys.readouterr()
+    assert main(["predict", "--model", str(saved)]) == 0  # the training data, by default
+    out = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert len(out) == 12 and out["ds"].iloc[0] == "2016-06-01"  # after the last month
+    assert out["yhat"].between(60, 140).all()

@@ -45,6 +45,10 @@ def add_parser(subparsers) -> None:
         "--out", type=Path, default=None, help="run directory (default: runs/demo-DATE-TIME)"
     )
     parser.add_argument("--force", action="store_true", help="replace an existing --out")
+    parser.add_argument(
+        "--save", type=Path, default=None, help="save the neural model with the best test MASE "
+        "(trained on the training span) for 'rnnlab predict --model DIR'",
+    )  # fmt: skip
     common.add_train_args(parser)
     common.add_common_args(parser)
     parser.set_defaults(run=run)
@@ -72,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
         raise common.RnnlabError(
             "the training span is constant: there is nothing to learn and MASE is undefined"
         )
+    from rnnlab.tasks.predict import check_save_target
+
+    check_save_target(args.save)  # before training: a bad --save fails in a second
     with common.run_directory(out, args.force) as tmp, common.EpochProgress(args.quiet) as bar:
         import torch  # after the output check: a bad --out fails before the slow import
 
@@ -93,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
             "versions": common.versions(),
         }
         write_run(tmp, series, n_train, result, config)
+        if args.save is not None:
+            save_best(args, series, result)
     from rnnlab.report import print_leaderboard
 
     test = f"{series.index[n_train].date()} to {series.index[-1].date()}"
@@ -103,6 +112,20 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"run directory: {out}  (report.html, metrics.json, predictions.csv, plots)")
     return 0
+
+
+def save_best(args: argparse.Namespace, series, result) -> None:
+    """The neural model with the lowest test MASE, as a one-series local forecaster."""
+    from rnnlab.data.panel import panel_from_series
+    from rnnlab.tasks import predict
+
+    neural = [row for row in result.rows if row["id"] in LECTURE_MODELS]
+    best = min(neural, key=lambda row: row["mase"])["id"]
+    panel = panel_from_series(series)
+    tensors, networks = predict.local_state([result.forecasters[best]], panel.ids)
+    schema = predict.reading_schema(args, panel) | {"model": best}
+    horizon = max(series.season, 1) if series.season > 1 else 12
+    predict.save_model(args.save, tensors, networks, "local", horizon, schema, {}, args)
 
 
 def write_run(out: Path, series, n_train: int, result, config: dict) -> None:

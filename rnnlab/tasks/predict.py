@@ -65,29 +65,45 @@ def check_save_target(folder: Path | None) -> None:
 def save_forecaster(folder: Path, model, args, panel, horizon: int, halfwidths: dict) -> None:
     """The fitted `tasks.forecast.Model` as a model folder: the networks, how the data was read
     (the schema `rnnlab predict` reads new data by) and the calibrated interval half-widths."""
-    from rnnlab import modelfile
-
     if args.strategy == "local":
-        states = [f.state() for f in model.fitted_]
-        tensors = {f"s{i}.{name}": v for i, (t, _) in enumerate(states) for name, v in t.items()}
-        networks = {"local": [m | {"id": str(panel.ids[i])} for i, (_, m) in enumerate(states)]}
+        tensors, networks = local_state(model.fitted_, panel.ids)
     else:
         tensors, meta = model.fitted_.state()
         networks = {"global": meta}
-    schema = {
-        "source": panel.source,
-        "id_col": args.id_col,
-        "date_col": args.date_col,
-        "value_col": args.value_col,
-        "data": args.data,
-        "freq": panel.freq,
-        "season": panel.season,
+    schema = reading_schema(args, panel) | {
         "calendar": bool(args.calendar),
         "future_cols": args.future_cols,
+    }
+    save_model(folder, tensors, networks, args.strategy, horizon, schema, halfwidths, args)
+
+
+def local_state(forecasters: list, ids) -> tuple[dict, dict]:
+    """Tensors and metadata of per-series Forecasters, series i's tensors as "s{i}.{name}"."""
+    states = [f.state() for f in forecasters]
+    tensors = {f"s{i}.{name}": v for i, (t, _) in enumerate(states) for name, v in t.items()}
+    return tensors, {"local": [m | {"id": str(ids[i])} for i, (_, m) in enumerate(states)]}
+
+
+def reading_schema(args, panel) -> dict:
+    """How the training data was read, for `rnnlab predict` to read new data the same way."""
+    return {
+        "source": panel.source,
+        "id_col": getattr(args, "id_col", None),
+        "date_col": args.date_col,
+        "value_col": args.value_col,
+        # a built-in dataset by name (the default one too: its source is "builtin:NAME")
+        "data": None if args.csv is not None else panel.source.removeprefix("builtin:"),
+        "freq": panel.freq,
+        "season": panel.season,
         "series": [str(i) for i in panel.ids[:1000]],
     }
+
+
+def save_model(folder, tensors, networks, strategy, horizon, schema, halfwidths, args) -> None:
+    from rnnlab import modelfile
+
     meta = {
-        "strategy": args.strategy,
+        "strategy": strategy,
         "horizon": horizon,
         "schema": schema,
         "intervals": {str(k): [float(x) for x in v] for k, v in halfwidths.items()},
@@ -110,6 +126,8 @@ class LocalForecasters:
         """Forecasts (n, H) from the end of each series of `panel`, each by its own network."""
         import numpy as np
 
+        if len(self.by_id) == 1 and len(panel) == 1:  # one series: whatever the file calls it
+            return self.by_id[next(iter(self.by_id))].forecast(panel.series(0), self.horizon)[None]
         unknown = [str(i) for i in panel.ids if str(i) not in self.by_id]
         if unknown:
             raise common.RnnlabError(
