@@ -124,3 +124,34 @@ def test_a_failed_save_leaves_the_old_model(tmp_path):
     tensors, _ = modelfile.read(folder, "toy", BY)
     assert torch.equal(tensors["weight"], net.weight)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["predict", "--model", "{m}", "--data", "elec_equip"],
+        ["export", "--model", "{m}", "--onnx", "{t}/x.onnx"],
+        ["detect", "--model", "{m}", "--csv", "{t}/stream.csv"],
+        ["classify", "--model", "{m}", "--predict", "{t}/stream.csv"],
+        ["textgen", "sample", "--model", "{m}"],
+        ["textgen", "eval", "--model", "{m}", "--text", "{t}/stream.csv"],
+    ],
+    ids=lambda argv: " ".join(argv[:2]),
+)
+def test_every_command_that_loads_a_model_refuses_a_pickle_unopened(tmp_path, capsys, argv):
+    from rnnlab.cli import main
+
+    folder, marker = tmp_path / "shared", tmp_path / "ran.txt"
+    folder.mkdir()
+    (folder / "model.pt").write_bytes(pickle.dumps({"weight": _Payload(marker)}))
+    (folder / "model.json").write_text(json.dumps({"format": "rnnlab-model"}))  # a lure
+    (tmp_path / "stream.csv").write_text("timestamp,value\n2024-01-01,1\n")
+    filled = [a.format(m=folder, t=tmp_path) for a in argv]
+    assert main(filled) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rnnlab" in err
+    assert not marker.exists()
+    (folder / "model.json").unlink()
+    assert main(filled) == 2
+    assert "a pickled file that rnnlab does not load" in capsys.readouterr().err
+    assert not marker.exists()
