@@ -51,3 +51,46 @@ def save(folder: Path, tensors: dict, meta: dict) -> None:
 def load(folder: Path, what: str) -> tuple[dict, dict]:
     """The tensors and counters of the checkpoint in `folder`; `what` names the command."""
     return modelfile.read(folder, KIND, what)
+
+
+class MemberCache:
+    """The finished members of an interrupted ensemble run, found again by what made them.
+
+    A member's key is a digest of everything its training depends on (the model's config, its
+    seed and window length, the training data), so a resumed run takes each member it finished
+    before from disk and trains only the rest: the same seed gives the same members, and the
+    result equals an uninterrupted run's. Each member is its own model folder, written
+    atomically, by whichever process trained it.
+    """
+
+    def __init__(self, folder: Path, resume: bool):
+        self.folder, self.resume = Path(folder), resume
+
+    @staticmethod
+    def key(*parts) -> str:
+        import hashlib
+        import json
+
+        text = json.dumps(parts, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def get(self, key: str) -> tuple[dict, dict] | None:
+        if not self.resume or not (self.folder / key / modelfile.META).is_file():
+            return None
+        return modelfile.read(self.folder / key, "member", "'rnnlab forecast'")
+
+    def put(self, key: str, tensors: dict, meta: dict) -> None:
+        modelfile.save(self.folder / key, tensors, "member", meta)
+
+
+def json_safe(value):
+    """`value` with every non-finite float as None (JSON has no NaN or infinity)."""
+    import math
+
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value

@@ -25,7 +25,7 @@ from rnnlab.data.panel import Panel
 from rnnlab.errors import RnnlabError
 from rnnlab.models.neural import build_model
 from rnnlab.parallel import available_workers, in_parallel
-from rnnlab.train import TrainConfig, seed_everything, train
+from rnnlab.train import TrainConfig, TrainResult, seed_everything, train
 
 # Training defaults for global models: many small mini-batch steps, a cosine schedule, MAE on
 # normalised windows (close to what sMAPE and MASE reward), and no early stopping: the
@@ -194,6 +194,17 @@ def shape_input(x: torch.Tensor, layout: str) -> torch.Tensor:
     return x if layout == "flat" else x[:, :, None]  # (B, L) or (B, L, 1)
 
 
+def panel_digest(panel: Panel) -> str:
+    """A digest of a panel's values (and covariates): what a member was trained on."""
+    import hashlib
+
+    digest = hashlib.sha256(panel.flat.tobytes())
+    digest.update(np.asarray(panel.offsets).tobytes())
+    if panel.cov is not None:
+        digest.update(panel.cov.tobytes())
+    return digest.hexdigest()
+
+
 def last_windows(panel: Panel, input_size: int, rows=None) -> torch.Tensor:
     """The last `input_size` values of every series (left-padded): (n, L); or of `rows`
     beside the values, e.g. the covariates: (n, L, k)."""
@@ -215,6 +226,7 @@ class GlobalForecaster:
                 f"unknown strategy {self.config.strategy!r}; choose one of: {', '.join(STRATEGIES)}"
             )
         self.layout = "flat" if self.config.model == "fc" else "timesteps"
+        self.cache = None  # a checkpoint.MemberCache: finished members survive a killed run
 
     @property
     def trained_horizon(self) -> int:
@@ -250,6 +262,14 @@ class GlobalForecaster:
         c = self.config
         seed = self.seed + member
         input_size = c.member_input_size(member, panel.season)
+        key = None
+        if self.cache is not None and not distributed():
+            key = self.cache.key(asdict(c), seed, input_size, self.covariates_, self.data_digest_)
+            done = self.cache.get(key)
+            if done is not None:  # trained before an interruption: the same member
+                tensors, meta = done
+                result = TrainResult(**meta["result"])
+                return tensors, result, meta["model_config"], meta["train_config"]
         seed_everything(seed)
         model_config, model = build_model(c.model, **self._model_options(input_size))
         train_config = TrainConfig(**{**self.train_defaults(), **c.train, "seed": seed})
@@ -267,7 +287,13 @@ class GlobalForecaster:
             model = torch.nn.parallel.DistributedDataParallel(model)
         result = train(model, data, train_config, progress)
         model = getattr(model, "module", model)
-        return model.state_dict(), result, asdict(model_config), asdict(train_config)
+        out = model.state_dict(), result, asdict(model_config), asdict(train_config)
+        if key is not None:
+            from rnnlab.checkpoint import json_safe
+
+            meta = {"result": asdict(result), "model_config": out[2], "train_config": out[3]}
+            self.cache.put(key, out[0], json_safe(meta))
+        return out
 
     def fit(self, panel: Panel, progress=None, workers: int | None = None) -> GlobalForecaster:
         """Train every member on `panel`. Under torchrun each rank trains on its shard of the
@@ -275,6 +301,7 @@ class GlobalForecaster:
         the same on every rank."""
         members = list(range(self.config.ensemble))
         self.covariates_ = 0 if panel.cov is None else panel.cov.shape[1]
+        self.data_digest_ = panel_digest(panel) if self.cache is not None else None
         self.covariate_names_ = list(panel.cov_names)
         if distributed():
             rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()

@@ -89,3 +89,39 @@ def test_resume_refuses_a_missing_or_different_checkpoint(tmp_path, capsys):
     assert main([*partial, "--resume"]) == 2
     err = capsys.readouterr().err
     assert "the checkpoint was made with" in err and err.count("\n") == 1
+
+
+def _members(folder) -> int:
+    return sum((p / "model.json").is_file() for p in folder.glob("*")) if folder.is_dir() else 0
+
+
+@pytest.mark.slow
+def test_forecast_killed_mid_ensemble_resumes_to_the_same_forecast(tmp_path):
+    from tests.test_predict import _panel_csv
+
+    data = _panel_csv(tmp_path / "panel.csv")
+    argv = ["forecast", "--csv", str(data), "--horizon", "4", "--ensemble", "4", "--epochs", "5"]
+    argv += ["--baselines", "naive", "--quiet"]
+    killed, whole = tmp_path / "killed", tmp_path / "whole"
+    members = tmp_path / ".killed.checkpoint"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rnnlab.cli", *argv, "--out", str(killed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its forked workers too: kill the whole group
+    )
+    deadline = time.monotonic() + 180
+    while _members(members) < 2 and proc.poll() is None:
+        assert time.monotonic() < deadline, "no member finished within 3 minutes"
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = _members(members)
+    assert 2 <= done < 8 and not killed.exists()
+
+    assert main([*argv, "--out", str(killed), "--resume"]) == 0
+    assert not members.exists()
+    assert main([*argv, "--out", str(whole)]) == 0
+    for name in ("forecast.csv", "backtest.csv"):
+        assert (killed / name).read_text() == (whole / name).read_text()

@@ -184,6 +184,11 @@ def add_parser(subparsers) -> None:
         "--save", type=Path, default=None, help="save the final model (trained on all the data) "
         "in this folder, for 'rnnlab predict --model DIR --csv NEW'",
     )  # fmt: skip
+    parser.add_argument(
+        "--resume", action="store_true", help="after a crash or kill, run the same command "
+        "with --resume: global ensemble members finished before are read from .NAME.checkpoint "
+        "beside --out instead of trained again; the result is the uninterrupted run's",
+    )  # fmt: skip
     common.add_train_args(parser)
     common.add_common_args(parser)
     # --epochs and --lr default by strategy: global 20 epochs of mini-batches at 0.002,
@@ -255,8 +260,9 @@ def add_covariates(args: argparse.Namespace, panel, horizon: int):
 class Model:
     """The network the options describe, on a whole panel: fit, then forecast (n, H)."""
 
-    def __init__(self, args: argparse.Namespace, horizon: int):
-        self.args, self.horizon = args, horizon
+    def __init__(self, args: argparse.Namespace, horizon: int, cache=None):
+        """`cache`: a checkpoint.MemberCache that keeps each finished global member."""
+        self.args, self.horizon, self.cache = args, horizon, cache
 
     def fit(self, panel, progress=None) -> Model:
         a = self.args
@@ -268,7 +274,7 @@ class Model:
                 for k, v in (("epochs", a.epochs), ("lr", a.lr), ("loss", a.loss))
                 if v is not None
             }
-            self.fitted_ = GlobalForecaster(
+            fitted = GlobalForecaster(
                 seed=a.seed,
                 model="seq2seq" if a.strategy == "seq2seq" else a.model,
                 cell=a.model if a.strategy == "seq2seq" else "lstm",
@@ -281,7 +287,9 @@ class Model:
                 normalize=a.normalize,
                 ensemble=a.ensemble,
                 train=train,
-            ).fit(panel, progress=progress)
+            )
+            fitted.cache = self.cache
+            self.fitted_ = fitted.fit(panel, progress=progress)
             return self
         from rnnlab.forecaster import Forecaster
 
@@ -376,6 +384,7 @@ def run(args: argparse.Namespace) -> int:
     from rnnlab.tasks.predict import check_save_target, save_forecaster
 
     check_save_target(args.save)  # before training: a bad --save fails in a second
+    cache = member_cache(args, out)
 
     with common.run_directory(out, args.force) as tmp, common.EpochProgress(args.quiet) as bar:
         import torch  # after the output check: a bad --out fails before the slow import
@@ -393,13 +402,13 @@ def run(args: argparse.Namespace) -> int:
 
         start = time.perf_counter()
         forecasts[model_id] = forecast_windows(
-            lambda: Model(args, horizon), windows, args.refit, progress
+            lambda: Model(args, horizon, cache), windows, args.refit, progress
         )
         kinds[model_id], seconds[model_id] = "neural", time.perf_counter() - start
         rows, window_rows = score_windows(windows, forecasts, kinds)
         for row in rows:
             row["fit_seconds"], row["epochs"] = seconds[row["id"]], None
-        final = Model(args, horizon).fit(panel, bar.callback(f"{model_id} (all)", epochs))
+        final = Model(args, horizon, cache).fit(panel, bar.callback(f"{model_id} (all)", epochs))
         future = final.predict(panel)
         bands, intervals_info, halfwidths = prediction_intervals(
             panel, windows, forecasts[model_id], future
@@ -430,13 +439,41 @@ def run(args: argparse.Namespace) -> int:
         if args.save is not None and _rank() == 0:
             save_forecaster(args.save, final, args, panel, horizon, halfwidths)
 
-    if _rank() != 0:
-        import shutil
+    import shutil
 
+    if cache is not None:  # the run is complete: nothing to resume
+        shutil.rmtree(cache.folder, ignore_errors=True)
+    if _rank() != 0:
         shutil.rmtree(out.parent, ignore_errors=True)
         return 0
     print_summary(panel, windows, args, rows, window_rows, intervals_info, out)
     return 0
+
+
+def member_cache(args: argparse.Namespace, out: Path):
+    """Where finished global members are kept while the run lasts (None: not kept)."""
+    import os
+    import shutil
+
+    from rnnlab.checkpoint import MemberCache, folder_for
+
+    if args.strategy == "local":
+        if args.resume:
+            raise common.RnnlabError("--resume applies to the global strategies, not local")
+        return None
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # torchrun: each rank trains its shard
+        if args.resume:
+            raise common.RnnlabError("--resume is not available under torchrun")
+        return None
+    folder = folder_for(out)
+    if args.resume and not folder.is_dir():
+        raise common.RnnlabError(
+            f"no checkpoint to resume in {folder}: the run finished, or never started training; "
+            "run it again without --resume"
+        )
+    if not args.resume:
+        shutil.rmtree(folder, ignore_errors=True)  # an older run's members: not this one's
+    return MemberCache(folder, args.resume)
 
 
 def resolve_options(args: argparse.Namespace, shortest: int, horizon: int, season: int) -> None:
