@@ -9,7 +9,8 @@ resample 0 = the default split).
 
 With --cache each (dataset, seed) result is kept as JSON, so the runs can be split into short
 processes; the table is written (benchmarks/results/DATE-ucr.md) once every pair is there.
-One torch thread: the wall time is that of one CPU core. Data: ../shared/data/ucr.
+One torch thread by default (--threads): the wall time is that of one CPU core. Data:
+../shared/data/ucr.
 """
 
 from __future__ import annotations
@@ -41,15 +42,15 @@ def reference(name: str) -> dict:
     }
 
 
-def run_one(name: str, seed: int, model: str) -> dict:
+def run_one(name: str, seed: int, model: str, threads: int = 1) -> dict:
     """One default `rnnlab classify` fit and test score, timed."""
     import torch
 
     from rnnlab import classify as cl
     from rnnlab.data.ucr import prepare, read_labelled, sort_classes
 
-    torch.set_num_threads(1)
-    started = time.perf_counter()
+    torch.set_num_threads(threads)
+    started, cpu_started = time.perf_counter(), time.process_time()
     train = read_labelled(DATA / name / f"{name}_TRAIN.tsv")
     test = read_labelled(DATA / name / f"{name}_TEST.tsv")
     classes = sort_classes(train.labels)
@@ -58,10 +59,14 @@ def run_one(name: str, seed: int, model: str) -> dict:
     predicted = clf.predict(prepare(test.values))
     accuracy = float(np.mean([a == p for a, p in zip(test.labels, predicted, strict=True)]))
     seconds = time.perf_counter() - started
+    # CPU time of this process: near the wall time a quiet machine would give (one thread);
+    # the wall time alone grows with whatever else the machine runs
+    cpu_seconds = time.process_time() - cpu_started
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "accuracy": accuracy,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "threads": torch.get_num_threads(),
         "cores": cores,
     }
@@ -83,15 +88,18 @@ def table(results: dict, seeds: list[int], model: str) -> str:
         "",
         "Test accuracy on the default train/test split, mean ± std over seeds; the published "
         "accuracies are on the same split. Wall time: one default run (one seed), reading the "
-        f"files included; {_machine(results)}.",
+        f"files included; {_machine(results)}. CPU time: that run's process, near its wall time "
+        "on a quiet machine with one thread.",
         "",
         "| dataset | rnnlab (mean ± std) | min–max | 1-NN ED | 1-NN DTW (Rn) | 1-NN DTW (R1) "
-        "| InceptionTime | > DTW | ≥ InceptionTime | s per run |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| InceptionTime | > DTW | ≥ InceptionTime | s per run | CPU s per run |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, runs in results.items():
         acc = np.array([r["accuracy"] for r in runs])
         secs = np.array([r["seconds"] for r in runs])
+        cpu = np.array([r.get("cpu_seconds", np.nan) for r in runs])
+        cpu_text = "–" if np.isnan(cpu).any() else f"{cpu.mean():.0f} (max {cpu.max():.0f})"
         ref = reference(name)
         dtw = max(ref["1-NN DTW (Rn)"], ref["1-NN DTW (R1)"])
         lines.append(
@@ -101,7 +109,7 @@ def table(results: dict, seeds: list[int], model: str) -> str:
             f"| {ref['1-NN DTW (R1)']:.3f} | {ref['InceptionTime']:.3f} "
             f"| {'yes' if acc.mean() > dtw else 'no'} "
             f"| {'yes' if acc.mean() >= ref['InceptionTime'] - 1e-9 else 'no'} "
-            f"| {secs.mean():.0f} (max {secs.max():.0f}) |"
+            f"| {secs.mean():.0f} (max {secs.max():.0f}) | {cpu_text} |"
         )
     lines.append("")
     return "\n".join(lines)
@@ -112,6 +120,7 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--model", default="ensemble")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per run (1)")
     parser.add_argument("--cache", type=Path, default=None, help="keep per-run JSON here")
     parser.add_argument("--no-save", action="store_true", help="print only")
     args = parser.parse_args()
@@ -125,7 +134,7 @@ def main() -> None:
             if path is not None and path.is_file():
                 result = json.loads(path.read_text())
             else:
-                result = run_one(name, seed, args.model)
+                result = run_one(name, seed, args.model, args.threads)
                 if path is not None:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_text(json.dumps(result))

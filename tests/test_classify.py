@@ -24,6 +24,7 @@ VARIANTS = {
     "lstm_bi_last": {"kind": "lstm", "bidirectional": True, "layers": 2},
     "lstm_fcn": {},
     "inception": {"filters": 4, "longest_kernel": 9},
+    "resnet": {"blocks": (4, 8, 8)},
 }
 
 
@@ -81,10 +82,11 @@ def test_registry_covers_every_cli_choice():
     assert set(KINDS) == set(cl.MODELS) | {"ensemble"}
 
 
-def test_fcn_overfits_a_tiny_set():
+@pytest.mark.parametrize("name", ["fcn", "resnet", "inception"])
+def test_conv_models_overfit_a_tiny_set(name):
     values, labels = synthetic(6, 32)
     x = prepare(values)  # (12, 32)
-    clf = cl.SequenceClassifier([cl.ClassifierConfig(**SMALL)], ["a", "b"])
+    clf = cl.SequenceClassifier([_config(name, n_classes=2)], ["a", "b"])
     clf.fit(x, labels, cl.FitConfig(epochs=60, lr=1e-2, batch_size=4, val_fraction=0.0))
     assert clf.predict(x) == labels
     probs = clf.predict_proba(x)  # (12, 2)
