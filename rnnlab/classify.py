@@ -1,5 +1,5 @@
-"""Sequence classification (many-to-one): FCN, ResNet, InceptionTime, LSTM/GRU, LSTM-FCN, and
-ensembles of them.
+"""Sequence classification (many-to-one): ROCKET, FCN, ResNet, InceptionTime, LSTM/GRU, LSTM-FCN,
+and ensembles of them.
 
 References:
 - FCN and ResNet: Wang, Yan & Oates (2017), "Time series classification from scratch with deep
@@ -11,6 +11,8 @@ References:
 - LSTM-FCN: Karim, Majumdar, Darabi & Chen (2017), "LSTM fully convolutional networks for time
   series classification", IEEE Access 6; an FCN branch beside an LSTM that reads the
   "dimension-shuffled" series (one timestep of L features), concatenated before the softmax.
+- ROCKET: Dempster, Petitjean & Webb (2020), DMKD 34; random frozen kernels and a ridge head
+  (rnnlab/rocket.py).
 - Ensembles: averaged class probabilities, as in InceptionTime (Fawaz et al. 2020, DMKD 34).
 
 Input is (B, L) after `rnnlab.data.ucr.prepare` (per-sequence z-normalisation, gaps filled).
@@ -20,7 +22,7 @@ Every model pools over time, so train and test sequences may have different leng
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnnlab.errors import RnnlabError
+from rnnlab.rocket import Rocket
 
 # ----------------------------------------------------------------------------- models
 
@@ -54,6 +57,8 @@ class ClassifierConfig:
     longest_kernel: int = 40
     # ResNet (Wang et al.): filters of its three residual blocks, each block kernels 8-5-3
     blocks: tuple[int, ...] = (64, 128, 128)
+    n_kernels: int = 10_000  # ROCKET: random kernels, two features each (the paper's 10,000)
+    seed: int = 0  # the member's training seed (ROCKET draws its kernels with it)
 
 
 def conv_block(c_in: int, channels, kernels, last_relu: bool = True) -> nn.Sequential:
@@ -218,6 +223,7 @@ MODELS: dict[str, type[nn.Module]] = {
     "lstm_fcn": LSTMFCN,
     "inception": InceptionNet,
     "resnet": ResNet,
+    "rocket": Rocket,  # no gradient training: fit_model solves its ridge head
 }
 ENSEMBLE = ("fcn", "fcn", "fcn")  # --model ensemble: three FCNs, each with its own seed
 
@@ -252,6 +258,7 @@ class FitResult:
     val_accuracy: float | None
     curve: list[dict] = field(default_factory=list)  # per epoch: train loss, val loss, val acc
     seconds: float = 0.0
+    loo_accuracy: float | None = None  # rocket: leave-one-out accuracy of its ridge head
 
 
 def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -319,6 +326,12 @@ def fit_model(config: ClassifierConfig, x: np.ndarray, y: np.ndarray, fit: FitCo
     torch.manual_seed(fit.seed)
     xt = torch.as_tensor(x, dtype=torch.float32)  # (N, L)
     yt = torch.as_tensor(y, dtype=torch.long)  # (N,)
+    if config.kind == "rocket":
+        # Nothing to train by gradient and no split to hold out: the ridge penalty is picked by
+        # exact leave-one-out error over every training case (rnnlab.rocket.ridge_loo).
+        model = build_model(config)
+        loo = model.fit(xt, yt)
+        return model, FitResult(0, None, [], time.perf_counter() - started, loo_accuracy=loo)
     train_idx, val_idx = stratified_split(y, fit.val_fraction, fit.seed)
     if len(val_idx) == 0:  # none held out (or too few cases to): train the full budget on all
         model = build_model(config)
@@ -362,6 +375,7 @@ class SequenceClassifier:
         y = np.asarray([index[s] for s in labels])  # (N,)
         for k, config in enumerate(self.configs):
             member_fit = FitConfig(**{**asdict(fit), "seed": fit.seed + 1000 * k})
+            config = self.configs[k] = replace(config, seed=member_fit.seed)
             model, result = fit_model(config, x, y, member_fit)
             self.members_.append(model)
             self.fits_.append(result)

@@ -245,6 +245,8 @@ def test_cli_errors_are_one_line_and_leave_no_run(tmp_path, ucr_pair, capsys):
     assert not out.exists()
     assert main(["classify", "--train", str(train), "--test", str(train), "--model", "cnn"]) == 2
     assert "--model must be one of" in capsys.readouterr().err
+    assert main(["classify", "--train", str(train), "--test", str(train), "--kernels", "0"]) == 2
+    assert "--kernels must be in 1..100000" in capsys.readouterr().err
 
 
 def test_tampered_or_missing_saved_model_is_one_line(tmp_path, ucr_pair, capsys):
@@ -261,7 +263,10 @@ def test_tampered_or_missing_saved_model_is_one_line(tmp_path, ucr_pair, capsys)
     assert "is not a folder" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("extra", [["--model", "lstm_fcn"], ["--model", "gru", "--bidirectional"]])
+@pytest.mark.parametrize(
+    "extra",
+    [["--model", "lstm_fcn"], ["--model", "gru", "--bidirectional"], ["--model", "rocket"]],
+)
 def test_cli_other_models_train_and_reload(tmp_path, ucr_pair, extra):
     train, test = ucr_pair  # test sequences are shorter than the training ones
     out, saved = tmp_path / "run", tmp_path / "model"

@@ -598,7 +598,8 @@ DETECT_FLAGS = {
     "--seed": INT_TEXT,
 }
 CLASSIFY_FLAGS = {
-    "--model": choice("fcn", "lstm", "gru", "lstm_fcn", "ensemble", "@", "@/missing"),
+    "--model": choice("rocket", "fcn", "lstm", "gru", "lstm_fcn", "ensemble", "@", "@/missing"),
+    "--kernels": INT_TEXT,
     "--predict": st.sampled_from(["@/test.tsv", "@/missing.tsv"]),
     "--bidirectional": st.none(),
     "--layers": INT_TEXT,
