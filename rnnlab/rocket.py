@@ -6,7 +6,8 @@ a random length (7, 9 or 11), N(0, 1) weights centred on their mean, a bias from
 dilation 2^U(0, log2((L-1)/(k-1))) and zero padding on or off at random. Every kernel gives two
 features: the share of positive outputs (PPV) and the largest output. The kernels are never
 trained: only the linear layer on their 2 x n features is, by ridge regression on +-1 class
-targets with the penalty picked by leave-one-out error over 10^-3..10^3, as the paper does.
+targets with the penalty picked by leave-one-out error over 10^-3..10^3 on features centred and
+scaled to unit length, as the authors' code does.
 
 The network here is one frozen `Conv1d` layer per (length, dilation, padding) group plus a linear
 head. Its logits are the ridge scores times a temperature fitted on the leave-one-out scores, so
@@ -25,6 +26,8 @@ from torch import nn
 KERNEL_LENGTHS = (7, 9, 11)
 ALPHAS = np.logspace(-3, 3, 10)  # the paper's ridge penalties
 TEMPERATURES = np.logspace(-2, 2, 81)  # probability scale searched on leave-one-out scores
+CHUNK_VALUES = 16_000_000  # floats of convolution output held at once (64 MB)
+MAX_KERNELS = 100_000
 
 
 class Rocket(nn.Module):
@@ -36,8 +39,8 @@ class Rocket(nn.Module):
         n_kernels, length, n_classes = config.n_kernels, config.length, config.n_classes
         if length < 1:
             raise ValueError("rocket needs the training length (ClassifierConfig.length)")
-        if n_kernels < 1:
-            raise ValueError("rocket needs at least one kernel")
+        if not 1 <= n_kernels <= MAX_KERNELS:
+            raise ValueError(f"rocket takes 1..{MAX_KERNELS} kernels (got {n_kernels})")
         rng = np.random.default_rng(config.seed)
         sizes = rng.choice(KERNEL_LENGTHS, n_kernels)  # (n,)
         weights = np.zeros((n_kernels, max(KERNEL_LENGTHS)), dtype=np.float32)  # (n, 11)
@@ -72,13 +75,17 @@ class Rocket(nn.Module):
         return groups
 
     @torch.no_grad()
-    def transform(self, x: torch.Tensor, batch: int = 64) -> torch.Tensor:
+    def transform(self, x: torch.Tensor) -> torch.Tensor:
         """(B, L) -> (B, 2n): PPV of kernel i in column i, its maximum in column n + i."""
         n = len(self.bias)
         out = torch.empty(len(x), 2 * n)
         groups = self._groups()
-        for start in range(0, len(x), batch):
-            chunk = x[start : start + batch].unsqueeze(1)  # (b, 1, L)
+        # rows per chunk: a group's output (rows, g, L') stays near CHUNK_VALUES floats however
+        # long the sequences are (a model trained on short ones may be handed long ones)
+        widest = max(len(idx) for idx in groups.values())
+        rows = int(min(64, max(1, CHUNK_VALUES // (widest * max(x.shape[1], 1)))))
+        for start in range(0, len(x), rows):
+            chunk = x[start : start + rows].unsqueeze(1)  # (b, 1, L)
             for (k, d, p), idx in groups.items():
                 need = (k - 1) * d + 1 - chunk.shape[2] - 2 * p
                 z = F.pad(chunk, (0, need)) if need > 0 else chunk  # shorter test sequences
@@ -98,11 +105,15 @@ class Rocket(nn.Module):
     @torch.no_grad()
     def fit(self, x: torch.Tensor, y: torch.Tensor) -> float:
         """Solve the ridge head on (x (N, L), y (N,)); returns the leave-one-out accuracy."""
-        feats = self.transform(x).double()  # (N, 2n)
-        self.mean.copy_(feats.mean(dim=0))
-        std = feats.std(dim=0)
-        self.scale.copy_(torch.where(std > 1e-8, std, torch.ones_like(std)))
-        z = ((feats - self.mean) / self.scale).numpy()  # (N, 2n)
+        z = self.transform(x).double()  # (N, 2n)
+        self.mean.copy_(z.mean(dim=0))
+        z -= z.mean(dim=0)
+        # Each centred column scaled to unit length, as the authors' code does (scikit-learn's
+        # RidgeClassifierCV(normalize=True)): the penalty grid then means what it meant in the
+        # paper. Scaling to unit variance instead would make every penalty N - 1 times weaker.
+        norm = z.norm(dim=0)  # (2n,)
+        self.scale.copy_(torch.where(norm > 1e-8, norm, torch.ones_like(norm)))
+        z = (z / self.scale.double()).numpy()  # (N, 2n), centred
         k = self.coef.shape[1]
         targets = np.where(np.eye(k)[y.numpy()] > 0, 1.0, -1.0)  # (N, K)
         coef, intercept, alpha, loo = ridge_loo(z, targets, ALPHAS)
@@ -115,21 +126,29 @@ class Rocket(nn.Module):
 
 def ridge_loo(z: np.ndarray, targets: np.ndarray, alphas: np.ndarray):
     """Ridge regression with an unpenalised intercept, the penalty picked by leave-one-out
-    squared error, in the dual (N x N) form since features outnumber cases.
+    squared error.
 
     Returns coef (P, K), intercept (K,), the alpha, and the leave-one-out predictions (N, K).
     Closed form: with H = Zc (Zc'Zc + aI)^-1 Zc' on centred data, the prediction for case i
-    without case i is y_i - (y_i - yhat_i) / (1 - 1/N - H_ii) (Hastie et al., ESL 7.10).
+    without case i is y_i - (y_i - yhat_i) / (1 - 1/N - H_ii) (Hastie et al., ESL 7.10). H comes
+    from the eigenvectors U of the smaller Gram matrix: Zc Zc' (N x N) when features outnumber
+    cases, as with ROCKET's 20,000 on a UCR set, else Zc'Zc (P x P), with U = Zc V / sqrt(s).
     """
-    n = len(z)
+    n, p = z.shape
     zc = z - z.mean(axis=0)  # (N, P)
     yc = targets - targets.mean(axis=0)  # (N, K)
-    s, u = np.linalg.eigh(zc @ zc.T)  # (N,), (N, N)
-    s = np.clip(s, 0.0, None)
-    uty = u.T @ yc  # (N, K)
+    if n <= p:
+        s, u = np.linalg.eigh(zc @ zc.T)  # (N,), (N, N)
+        s = np.clip(s, 0.0, None)
+    else:
+        s, v = np.linalg.eigh(zc.T @ zc)  # (P,), (P, P)
+        keep = s > 1e-10 * max(s.max(), 1e-300)  # directions with no spread add nothing to H
+        s, v = s[keep], v[:, keep]
+        u = zc @ v / np.sqrt(s)  # (N, r): the same eigenvectors as the N x N form's
+    uty = u.T @ yc  # (r, K)
     best = None
     for alpha in alphas:
-        shrink = s / (s + alpha)  # (N,)
+        shrink = s / (s + alpha)  # (r,)
         fitted = u @ (shrink[:, None] * uty)  # (N, K)
         leverage = (u**2) @ shrink + 1.0 / n  # (N,)
         residual = (yc - fitted) / np.maximum(1.0 - leverage, 1e-12)[:, None]  # (N, K)
@@ -137,8 +156,8 @@ def ridge_loo(z: np.ndarray, targets: np.ndarray, alphas: np.ndarray):
         if best is None or error < best[0] - 1e-12:
             best = (error, alpha, targets - residual)
     _, alpha, loo = best
-    dual = u @ ((1.0 / (s + alpha))[:, None] * uty)  # (N, K)
-    coef = zc.T @ dual  # (P, K)
+    # coef = Zc' (Zc Zc' + aI)^-1 yc; the part of yc outside U's span is in Zc's null space
+    coef = zc.T @ (u @ ((1.0 / (s + alpha))[:, None] * uty))  # (P, K)
     intercept = targets.mean(axis=0) - z.mean(axis=0) @ coef  # (K,)
     return coef, intercept, float(alpha), loo
 

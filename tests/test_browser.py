@@ -83,7 +83,7 @@ def _ucr(path, n_per_class, seed, swap_last=False):
 def _classify(folder, make):
     train = _ucr(folder / "T_TRAIN.tsv", 6, seed=1)
     test = _ucr(folder / "T_TEST.tsv", 3, seed=2, swap_last=True)
-    return ["classify", "--train", train, "--test", test, "--model", "fcn", "--epochs", "2"]
+    return ["classify", "--train", train, "--test", test, "--kernels", "200"]  # the default model
 
 
 def _textgen_train(folder, make):

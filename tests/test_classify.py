@@ -249,6 +249,17 @@ def test_cli_errors_are_one_line_and_leave_no_run(tmp_path, ucr_pair, capsys):
     assert "--kernels must be in 1..100000" in capsys.readouterr().err
 
 
+def test_network_flags_with_rocket_get_a_note(tmp_path, ucr_pair, capsys):
+    train, test = ucr_pair
+    argv = ["classify", "--train", str(train), "--test", str(test), "--kernels", "100"]
+    assert main([*argv, "--out", str(tmp_path / "a"), "--epochs=5", "--lr", "0.01"]) == 0
+    assert (
+        "note: --epochs, --lr train the networks; rocket has no epochs" in capsys.readouterr().err
+    )
+    assert main([*argv, "--out", str(tmp_path / "b")]) == 0
+    assert "note:" not in capsys.readouterr().err
+
+
 def test_tampered_or_missing_saved_model_is_one_line(tmp_path, ucr_pair, capsys):
     train, test = ucr_pair
     saved = tmp_path / "model"

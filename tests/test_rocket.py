@@ -52,18 +52,19 @@ def test_kernel_weights_are_centred_and_the_seed_decides_them():
     assert int(reach.max()) <= 40
 
 
-def test_leave_one_out_equals_refitting_without_each_case():
+@pytest.mark.parametrize("n, p", [(12, 30), (30, 5)])  # the dual form, then the primal
+def test_leave_one_out_equals_refitting_without_each_case(n, p):
     rng = np.random.default_rng(0)
-    z = rng.normal(size=(12, 30))  # more features than cases, as ROCKET has
-    t = np.where(rng.random((12, 2)) > 0.5, 1.0, -1.0)
+    z = rng.normal(size=(n, p)) + 3.0  # uncentred: the intercept must absorb the offset
+    t = np.where(rng.random((n, 2)) > 0.5, 1.0, -1.0)
     for alpha in (0.1, 10.0):
         coef, intercept, picked, loo = ridge_loo(z, t, np.array([alpha]))
         assert picked == alpha
         ref_coef, ref_intercept = _ridge(z, t, alpha)
         assert np.allclose(coef, ref_coef, atol=1e-8)
         assert np.allclose(intercept, ref_intercept, atol=1e-8)
-        for i in range(12):
-            keep = np.arange(12) != i
+        for i in range(n):
+            keep = np.arange(n) != i
             c, b = _ridge(z[keep], t[keep], alpha)
             assert np.allclose(loo[i], z[i] @ c + b, atol=1e-8)
 
@@ -103,6 +104,30 @@ def test_rocket_classifier_learns_reloads_and_takes_other_lengths(tmp_path):
     same = cl.SequenceClassifier(cl.make_configs("rocket", 2, length=40, n_kernels=300),
                                  ["a", "b"]).fit(x, labels, cl.FitConfig(seed=3))  # fmt: skip
     assert np.array_equal(same.predict_proba(prepare(test_values)), probs)
+
+
+def test_features_are_the_same_in_small_chunks(monkeypatch):
+    from rnnlab import rocket
+
+    model = _rocket(n_kernels=64, length=30)
+    x = torch.randn(9, 50)  # (B, L): longer than training
+    whole = model.transform(x)
+    monkeypatch.setattr(rocket, "CHUNK_VALUES", 100)  # one sequence at a time
+    assert torch.allclose(model.transform(x), whole, atol=1e-5)  # conv kernels may round apart
+
+
+def test_a_tampered_kernel_count_is_one_line(tmp_path):
+    from rnnlab.errors import RnnlabError
+
+    values, labels = synthetic(4, 20)
+    configs = cl.make_configs("rocket", 2, length=20, n_kernels=50)
+    clf = cl.SequenceClassifier(configs, ["a", "b"]).fit(prepare(values), labels, cl.FitConfig())
+    cl.save_classifier(tmp_path / "m", clf)
+    meta = tmp_path / "m" / "model.json"
+    meta.write_text(meta.read_text().replace('"n_kernels": 50', '"n_kernels": 1000000000000'))
+    with pytest.raises(RnnlabError, match="does not describe a classifier") as err:
+        cl.load_classifier(tmp_path / "m")
+    assert "\n" not in str(err.value)
 
 
 def test_rocket_needs_the_training_length():

@@ -133,6 +133,13 @@ def run_train(args: argparse.Namespace) -> int:
             )
             if unseen:
                 print(f"note: test labels never seen in training: {unseen}", file=sys.stderr)
+            unused = _network_flags_given(args) if args.model == "rocket" else []
+            if unused:
+                print(
+                    f"note: {', '.join(unused)} train the networks; rocket has no epochs (its "
+                    "ridge head is solved on every training case)",
+                    file=sys.stderr,
+                )
         clf = cl.SequenceClassifier(configs, classes)
         clf.fit(prepare(train.values), train.labels, fit, None if args.quiet else _note)
         x_test = prepare(test.values)  # (N, L)
@@ -159,6 +166,18 @@ def run_train(args: argparse.Namespace) -> int:
         f"on {len(test.labels)} sequences; report in {out}"
     )
     return 0
+
+
+NETWORK_FLAGS = (
+    "--epochs", "--lr", "--batch-size", "--val-fraction", "--hidden", "--layers", "--pooling",
+    "--bidirectional",
+)  # fmt: skip
+
+
+def _network_flags_given(args: argparse.Namespace) -> list[str]:
+    """The flags for the trained networks that the command line gave."""
+    given = {a.split("=", 1)[0] for a in args.argv if a.startswith("--")}
+    return [flag for flag in NETWORK_FLAGS if flag in given]
 
 
 def _note(done: int, total: int, kind: str, result) -> None:
