@@ -225,7 +225,9 @@ MODELS: dict[str, type[nn.Module]] = {
     "resnet": ResNet,
     "rocket": Rocket,  # no gradient training: fit_model solves its ridge head
 }
-ENSEMBLE = ("fcn", "fcn", "fcn")  # --model ensemble: three FCNs, each with its own seed
+# --model ensemble: ROCKET's random features beside three FCNs that learn theirs, each FCN with its
+# own seed; predict_proba gives each kind an equal share, so rocket counts as much as the trio
+ENSEMBLE = ("rocket", "fcn", "fcn", "fcn")
 
 
 def build_model(config: ClassifierConfig) -> nn.Module:
@@ -384,9 +386,17 @@ class SequenceClassifier:
         return self
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities (N, K): averaged over the members of each kind, then over kinds,
+        so that three FCNs beside one rocket weigh as much as it does (the members of one kind
+        differ by seed only, and would otherwise outvote a kind of another view)."""
         xt = torch.as_tensor(x, dtype=torch.float32)  # (N, L)
         probs = [predict_logits(m, xt).softmax(dim=1) for m in self.members_]  # M x (N, K)
-        return torch.stack(probs).mean(dim=0).numpy()  # (N, K)
+        kinds = [c.kind for c in self.configs]
+        per_kind = [
+            torch.stack([p for p, k in zip(probs, kinds, strict=True) if k == kind]).mean(dim=0)
+            for kind in dict.fromkeys(kinds)
+        ]  # kinds x (N, K)
+        return torch.stack(per_kind).mean(dim=0).numpy()  # (N, K)
 
     def predict(self, x: np.ndarray) -> list[str]:
         return [self.classes_[i] for i in self.predict_proba(x).argmax(axis=1)]

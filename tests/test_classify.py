@@ -288,3 +288,25 @@ def test_cli_other_models_train_and_reload(tmp_path, ucr_pair, extra):
     x = prepare(read_labelled(test).values)  # (10, 36)
     expected = pd.read_csv(out / "predictions.csv")[["p_a", "p_b"]].to_numpy()
     assert np.allclose(clf.predict_proba(x), expected, atol=1e-5)
+
+
+class _Fixed(torch.nn.Module):
+    """A member that always says the same logits."""
+
+    def __init__(self, logits):
+        super().__init__()
+        self.logits = torch.tensor(logits)
+
+    def forward(self, x):
+        return self.logits.expand(len(x), -1)  # (B, K)
+
+
+def test_ensemble_gives_each_kind_an_equal_share():
+    kinds = ["rocket", "fcn", "fcn", "fcn"]
+    clf = cl.SequenceClassifier([cl.ClassifierConfig(kind=k) for k in kinds], ["a", "b"])
+    clf.members_ = [_Fixed([4.0, 0.0]), _Fixed([0.0, 1.0]), _Fixed([0.0, 1.0]), _Fixed([0.0, 2.0])]
+    probs = clf.predict_proba(np.zeros((2, 5), np.float32))  # (2, 2)
+    p = [m.logits.softmax(0).numpy() for m in clf.members_]  # 4 x (2,)
+    expected = (p[0] + (p[1] + p[2] + p[3]) / 3) / 2
+    assert np.allclose(probs, expected) and clf.predict(np.zeros((1, 5), np.float32)) == ["a"]
+    assert cl.ENSEMBLE.count("rocket") == 1 and cl.make_configs("ensemble", 2)[0].kind == "rocket"

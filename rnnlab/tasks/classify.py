@@ -12,10 +12,11 @@ The default model, rocket, convolves each sequence with 10,000 random kernels th
 trained and fits a ridge classifier on what they detect, its penalty picked by leave-one-out error
 on the training file (Dempster et al. 2020): seconds on one core, and the most accurate model here
 on the UCR benchmarks (benchmarks/ucr.py). The networks (fcn, resnet, inception, lstm, gru,
-lstm_fcn, and ensemble: three FCNs) train on the whole training file for a fixed 300 epochs (Adam
-1e-3, cosine decay), as Fawaz et al. do; --val-fraction 0.2 instead picks the epoch count on a
-stratified 20% of it and trains again on all. The test file is only scored. The run folder gets
-metrics.json, predictions.csv, confusion.png, misclassified.png, config.json and report.html.
+lstm_fcn) train on the whole training file for a fixed 300 epochs (Adam 1e-3, cosine decay), as
+Fawaz et al. do; --val-fraction 0.2 instead picks the epoch count on a stratified 20% of it and
+trains again on all. ensemble: rocket beside three FCNs, each kind weighing half. The test file
+is only scored. The run folder gets metrics.json, predictions.csv, confusion.png,
+misclassified.png, config.json and report.html.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--model",
         default="rocket",
-        help=f"one of {', '.join(KINDS)} (default: rocket; ensemble: three FCNs); with "
+        help=f"one of {', '.join(KINDS)} (default: rocket; ensemble: rocket and three FCNs); with "
         "--predict, a folder written by --save",
     )
     parser.add_argument(
