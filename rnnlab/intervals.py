@@ -36,14 +36,16 @@ def conformal_halfwidths(errors: np.ndarray, scales: np.ndarray, level: int) -> 
     scores = np.abs(errors) / scales[:, None]  # (n, H)
     scores = np.where(np.isfinite(scores), scores, np.nan)
     alpha = 1 - level / 100
+    # the ceil((n + 1)(1 - alpha))-th smallest score, the finite-sample correction; as a quantile
+    # that is k/n with "inverted_cdf" ("higher" at k/n would take the next order statistic up)
     if n >= MIN_SERIES_PER_STEP:
-        rank = min(1.0, np.ceil((n + 1) * (1 - alpha)) / n)  # the finite-sample correction
-        return np.nanquantile(scores, rank, axis=0, method="higher")  # (H,)
+        rank = min(1.0, np.ceil((n + 1) * (1 - alpha)) / n)
+        return np.nanquantile(scores, rank, axis=0, method="inverted_cdf")  # (H,)
     growth = np.sqrt(np.arange(1, horizon + 1))  # (H,)
     pooled = (scores / growth[None, :]).ravel()
     pooled = pooled[np.isfinite(pooled)]
     rank = min(1.0, np.ceil((len(pooled) + 1) * (1 - alpha)) / len(pooled))
-    return np.quantile(pooled, rank, method="higher") * growth
+    return np.quantile(pooled, rank, method="inverted_cdf") * growth
 
 
 def intervals(forecast: np.ndarray, scales: np.ndarray, halfwidths: dict) -> dict:

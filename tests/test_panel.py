@@ -154,3 +154,16 @@ def test_conformal_intervals_cover_as_promised_on_exchangeable_errors():
     few = conformal_halfwidths(errors[:3], scales[:3], 95)  # pooled over steps, grows as sqrt
     np.testing.assert_allclose(few / few[0], np.sqrt(np.arange(1, 7)))
     assert series_scales([np.array([1.0, 3.0, 2.0]), np.full(4, 5.0)], 1).tolist() == [1.5, 5.0]
+
+
+def test_conformal_halfwidth_is_the_corrected_order_statistic():
+    from rnnlab.intervals import conformal_halfwidths
+
+    # 24 rows with scores 1..24 at every step: the 80% half-width is the ceil(25 * 0.8) = 20th
+    # smallest, the 95% one the ceil(25 * 0.95) = 24th
+    errors = np.tile(np.arange(1.0, 25.0)[::-1, None], (1, 3))  # (24, 3), any row order
+    scales = np.ones(24)
+    assert conformal_halfwidths(errors, scales, 80).tolist() == [20.0] * 3
+    assert conformal_halfwidths(errors, scales, 95).tolist() == [24.0] * 3
+    pooled = conformal_halfwidths(errors[:4, :1], scales[:4], 80)  # 4 scores 21..24: the 4th
+    assert pooled.tolist() == [24.0]
