@@ -135,6 +135,10 @@ def _machine(results: dict) -> str:
     return f"torch threads {threads}, CPU cores allowed {cores}"
 
 
+def _mean_std(acc: np.ndarray) -> str:
+    return f"{acc.mean():.4f} ± {acc.std(ddof=1) if len(acc) > 1 else 0.0:.4f}"
+
+
 def resample_table(resampled: dict, model: str) -> str:
     lines = [
         "",
@@ -151,9 +155,8 @@ def resample_table(resampled: dict, model: str) -> str:
         acc = np.array([r["accuracy"] for r in runs])
         secs = np.array([r["seconds"] for r in runs])
         ref = resample_means(name)
-        std = acc.std(ddof=1) if len(acc) > 1 else 0.0
         lines.append(
-            f"| {name} | {len(acc)} | {acc.mean():.4f} ± {std:.4f} "
+            f"| {name} | {len(acc)} | {_mean_std(acc)} "
             f"| {acc.min():.3f}–{acc.max():.3f} | {ref['InceptionTime']:.4f} | {ref['HC2']:.4f} "
             f"| {np.median(secs):.1f} |"
         )
@@ -182,7 +185,7 @@ def table(results: dict, seeds: list[int], model: str) -> str:
         ref = reference(name)
         dtw = max(ref["1-NN DTW (Rn)"], ref["1-NN DTW (R1)"])
         lines.append(
-            f"| {name} | {acc.mean():.4f} ± {acc.std(ddof=1) if len(acc) > 1 else 0:.4f} "
+            f"| {name} | {_mean_std(acc)} "
             f"| {acc.min():.3f}–{acc.max():.3f} | {ref['1-NN ED']:.3f} "
             f"| {ref['1-NN DTW (Rn)']:.3f} "
             f"| {ref['1-NN DTW (R1)']:.3f} | {ref['InceptionTime']:.3f} "

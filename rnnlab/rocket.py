@@ -106,8 +106,9 @@ class Rocket(nn.Module):
     def fit(self, x: torch.Tensor, y: torch.Tensor) -> float:
         """Solve the ridge head on (x (N, L), y (N,)); returns the leave-one-out accuracy."""
         z = self.transform(x).double()  # (N, 2n)
-        self.mean.copy_(z.mean(dim=0))
-        z -= z.mean(dim=0)
+        mean = z.mean(dim=0)  # (2n,)
+        self.mean.copy_(mean)
+        z -= mean
         # Each centred column scaled to unit length, as the authors' code does (scikit-learn's
         # RidgeClassifierCV(normalize=True)): the penalty grid then means what it meant in the
         # paper. Scaling to unit variance instead would make every penalty N - 1 times weaker.
