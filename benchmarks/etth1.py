@@ -29,7 +29,7 @@ from results_file import save_result
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rnnlab.data.panel import panel_from_arrays  # noqa: E402
-from rnnlab.global_model import GlobalForecaster  # noqa: E402
+from rnnlab.forecast.global_model import GlobalForecaster  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ett" / "ETTh1.csv"
 HORIZON, MONTH = 96, 30 * 24

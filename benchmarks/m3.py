@@ -29,7 +29,7 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "m3"
 GROUPS = {"yearly": ("YS", 1), "quarterly": ("QS", 4), "monthly": ("MS", 12), "other": (None, 1)}
 PUBLISHED = ["THETA", "ForecastPro", "ForcX", "COMB S-H-D", "DAMPEN", "Auto-ANN", "NAIVE2"]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnnlab.metrics import mase, smape  # noqa: E402
+from rnnlab.core.metrics import mase, smape  # noqa: E402
 
 
 def load(group: str):

@@ -25,7 +25,7 @@ from results_file import save_result
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "m4"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnnlab.metrics import mase, smape  # noqa: E402
+from rnnlab.core.metrics import mase, smape  # noqa: E402
 
 PUBLISHED = {
     "Naive2": "Naive2",

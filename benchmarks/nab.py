@@ -1,7 +1,7 @@
 """rnnlab's detectors on the Numenta Anomaly Benchmark, beside NAB's published scoreboard.
 
 Each detector scores all 58 files of ../shared/data/nab/data causally (one `update` per row,
-learning only from NAB's probationary prefix), then rnnlab.nab scores them exactly as NAB does:
+learning only from NAB's probationary prefix), then rnnlab.detect.nab scores them as NAB does:
 one threshold per detector and profile, optimised over the whole corpus, normalised so that
 never firing is 0 and detecting every window at its first row is 100.
 
@@ -24,8 +24,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_file import save_result  # noqa: E402
 
-from rnnlab import nab  # noqa: E402
-from rnnlab.detect import make_detector, score_stream  # noqa: E402
+from rnnlab.detect import nab  # noqa: E402
+from rnnlab.detect.detectors import make_detector, score_stream  # noqa: E402
 
 NAB = Path(__file__).resolve().parents[2] / "shared" / "data" / "nab"
 PROFILES = tuple(nab.PROFILES)

@@ -3,7 +3,7 @@
 The acceptance it measures: "rnnlab's LSTM is at least 5x faster than neuralforecast's LSTM on
 M3 monthly at equal or better sMAPE". Both libraries train in one run, one after the other,
 each in a fresh process (in_fresh_process), on the same 2 torch threads, on the same data
-(every series but its last 18 values; 1428 series), and are scored with rnnlab.metrics.smape
+(every series but its last 18 values; 1428 series), and are scored with rnnlab.core.metrics.smape
 on those 18 values (the mean over series of per-series sMAPE, as in benchmarks/m3.py). Wall
 time is construction + fit + predict, after the library is imported.
 
@@ -57,9 +57,9 @@ NF_ROWS = {  # ... than each of these neuralforecast settings, at equal or bette
     "matched": {"batch_size": 128, "windows_batch_size": 1024},
 }
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rnnlab.core.metrics import smape  # noqa: E402
 from rnnlab.data.panel import panel_from_arrays  # noqa: E402
-from rnnlab.global_model import GLOBAL_TRAIN, GlobalForecaster, PanelWindows  # noqa: E402
-from rnnlab.metrics import smape  # noqa: E402
+from rnnlab.forecast.global_model import GLOBAL_TRAIN, GlobalForecaster, PanelWindows  # noqa: E402
 
 
 def load(limit: int | None) -> tuple[list[str], list[np.ndarray], np.ndarray]:

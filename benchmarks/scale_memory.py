@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rnnlab.data.panel import panel_from_arrays  # noqa: E402
-from rnnlab.global_model import GlobalForecaster  # noqa: E402
+from rnnlab.forecast.global_model import GlobalForecaster  # noqa: E402
 
 
 def peak_rss_mb() -> float:

@@ -63,7 +63,7 @@ def resample_means(name: str) -> dict:
 
 def _fit_score(train_x, train_labels, test_x, test_labels, seed: int, model: str) -> float:
     """Train the default `rnnlab classify` model and return its test accuracy."""
-    from rnnlab import classify as cl
+    from rnnlab.classify import classifier as cl
     from rnnlab.data.ucr import prepare, sort_classes
 
     classes = sort_classes(train_labels)

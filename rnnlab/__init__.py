@@ -15,10 +15,10 @@ _EXPORTS = {
     "SeriesData": "rnnlab.data.series",
     "make_windows": "rnnlab.data.windows",
     "fit_scaler": "rnnlab.data.scaling",
-    "Forecaster": "rnnlab.forecaster",
+    "Forecaster": "rnnlab.forecast.local",
     "read_panel": "rnnlab.data.panel",
-    "GlobalForecaster": "rnnlab.global_model",
-    "evaluate": "rnnlab.evaluation",
+    "GlobalForecaster": "rnnlab.forecast.global_model",
+    "evaluate": "rnnlab.forecast.evaluation",
     "RnnlabError": "rnnlab.errors",
 }
 __all__ = sorted(_EXPORTS)

@@ -11,8 +11,18 @@ import argparse
 import signal
 import sys
 
+from rnnlab.commands import (
+    classify,
+    datasets,
+    demo,
+    detect,
+    export,
+    forecast,
+    lab,
+    predict,
+    textgen,
+)
 from rnnlab.errors import RnnlabError
-from rnnlab.tasks import classify, datasets, demo, detect, export, forecast, lab, predict, textgen
 
 TASKS = (demo, forecast, predict, export, detect, classify, textgen, lab, datasets)
 

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from rnnlab.data.panel import panel_from_arrays
-from rnnlab.global_model import GlobalForecaster, init_distributed
+from rnnlab.forecast.global_model import GlobalForecaster, init_distributed
 
 out = sys.argv[1]
 torch.set_num_threads(1)

@@ -1,15 +1,15 @@
 import numpy as np
 import pytest
 
-from rnnlab.backtest import (
+from rnnlab.data.panel import panel_from_arrays
+from rnnlab.errors import RnnlabError
+from rnnlab.forecast.backtest import (
     coverage_estimate,
     forecast_windows,
     rolling_windows,
     score_windows,
 )
-from rnnlab.data.panel import panel_from_arrays
-from rnnlab.errors import RnnlabError
-from rnnlab.global_model import GlobalForecaster
+from rnnlab.forecast.global_model import GlobalForecaster
 
 
 def seasonal_panel(n=3, length=80, seed=0):

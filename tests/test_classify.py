@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnlab import classify as cl
+from rnnlab.classify import classifier as cl
 from rnnlab.cli import main
 from rnnlab.data.ucr import fill_missing, prepare, read_labelled, sort_classes, znormalise
 from rnnlab.errors import RnnlabError
@@ -77,7 +77,7 @@ def test_unknown_model_lists_the_valid_ones():
 
 
 def test_registry_covers_every_cli_choice():
-    from rnnlab.tasks.classify import KINDS
+    from rnnlab.commands.classify import KINDS
 
     assert set(KINDS) == set(cl.MODELS) | {"ensemble"}
 

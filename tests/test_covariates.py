@@ -7,7 +7,7 @@ import pytest
 from rnnlab.data.covariates import calendar_cycles, calendar_features, with_calendar
 from rnnlab.data.panel import read_panel
 from rnnlab.errors import RnnlabError
-from rnnlab.global_model import GlobalForecaster
+from rnnlab.forecast.global_model import GlobalForecaster
 
 
 def test_calendar_cycles_follow_the_step():

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnlab.anomaly_likelihood import AnomalyLikelihood, log_score
 from rnnlab.cli import main
-from rnnlab.detect import (
+from rnnlab.commands import detect as detect_task
+from rnnlab.detect.detectors import (
     DEFAULT_THRESHOLDS,
     METHODS,
     fit_window_gru,
@@ -17,7 +17,7 @@ from rnnlab.detect import (
     make_detector,
     score_stream,
 )
-from rnnlab.tasks import detect as detect_task
+from rnnlab.detect.likelihood import AnomalyLikelihood, log_score
 
 N, PROBATION, SPIKE, SHIFT = 1600, 300, 1000, 1300
 

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from rnnlab.errors import RnnlabError
-from rnnlab.evaluation import evaluate
-from rnnlab.forecaster import Forecaster, difference
+from rnnlab.forecast.evaluation import evaluate
+from rnnlab.forecast.local import Forecaster, difference
 
 FAST = {"train": {"epochs": 150, "patience": 30}}
 

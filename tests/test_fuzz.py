@@ -30,15 +30,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rnnlab.cli import main
+from rnnlab.commands.detect import MIN_POINTS, read_stream, read_windows
+from rnnlab.commands.textgen import read_text
 from rnnlab.data.covariates import with_future_values
 from rnnlab.data.csv_reader import read_csv_series
 from rnnlab.data.panel import read_frame, read_panel
 from rnnlab.data.ucr import prepare, read_labelled
 from rnnlab.errors import RnnlabError
-from rnnlab.models import NEURAL_NAMES
-from rnnlab.tasks.detect import MIN_POINTS, read_stream, read_windows
-from rnnlab.tasks.textgen import read_text
-from rnnlab.text import Vocabulary
+from rnnlab.forecast import NEURAL_NAMES
+from rnnlab.text.charlm import Vocabulary
 
 MIN_CASES = 1000
 HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)

@@ -7,8 +7,8 @@ import torch
 
 from rnnlab.data.panel import panel_from_arrays
 from rnnlab.errors import RnnlabError
-from rnnlab.global_model import STRATEGIES, GlobalForecaster
-from rnnlab.models.neural import NEURAL
+from rnnlab.forecast.global_model import STRATEGIES, GlobalForecaster
+from rnnlab.forecast.networks import NEURAL
 
 HORIZON = 6
 CASES = [

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab import lab
 from rnnlab.cli import main
+from rnnlab.lab import experiments as lab
 
 # ------------------------------------------------------------------------------ gradients
 

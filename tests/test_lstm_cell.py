@@ -5,15 +5,15 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlab.models.lstm_cell import (
+from rnnlab.core.cells import (
     TORCH_GATES,
     LectureLSTMCell,
     LSTMFromEquations,
     copy_from_torch,
     copy_to_torch,
 )
-from rnnlab.models.neural import build_model
-from rnnlab.optim import Adam
+from rnnlab.core.optim import Adam
+from rnnlab.forecast.networks import build_model
 
 B, T, D, H = 3, 7, 2, 5  # batch, steps, input features, hidden units
 TOLERANCE = {torch.float64: 1e-6, torch.float32: 1e-5}

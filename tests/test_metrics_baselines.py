@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from rnnlab import metrics
-from rnnlab.models import BASELINE_NAMES, MODEL_NAMES, NEURAL_NAMES
-from rnnlab.models.baselines import BASELINES
+from rnnlab.core import metrics
+from rnnlab.forecast import BASELINE_NAMES, MODEL_NAMES, NEURAL_NAMES
+from rnnlab.forecast.baselines import BASELINES
 
 
 def test_metrics_by_hand():
@@ -46,7 +46,7 @@ def test_baselines_by_hand():
 
 
 def test_registry_names_match_the_registries():
-    from rnnlab.models.neural import NEURAL
+    from rnnlab.forecast.networks import NEURAL
 
     assert set(BASELINE_NAMES) == set(BASELINES)
     assert set(NEURAL_NAMES) == set(NEURAL)

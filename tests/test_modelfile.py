@@ -8,7 +8,7 @@ import pickle
 import pytest
 import torch
 
-from rnnlab import modelfile
+from rnnlab.core import modelfile
 from rnnlab.errors import RnnlabError
 
 BY = "'rnnlab test --save'"

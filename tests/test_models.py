@@ -3,10 +3,10 @@
 import pytest
 import torch
 
+from rnnlab.core.train import TensorWindows, TrainConfig, seed_everything, train
 from rnnlab.data.windows import to_layout
 from rnnlab.errors import RnnlabError
-from rnnlab.models.neural import NEURAL, build_model, model_layout
-from rnnlab.train import TensorWindows, TrainConfig, seed_everything, train
+from rnnlab.forecast.networks import NEURAL, build_model, model_layout
 
 CASES = [
     ("fc", {"hidden": (12,)}),

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import SHARED_DATA
 
-from rnnlab import nab
+from rnnlab.detect import nab
 from rnnlab.errors import RnnlabError
 
 STANDARD = nab.CostMatrix(tp=1.0, fp=0.11, fn=1.0)

@@ -5,8 +5,9 @@ import torch
 
 from rnnlab.data.panel import panel_from_arrays, read_panel
 from rnnlab.errors import RnnlabError
-from rnnlab.global_model import GlobalForecaster, PanelWindows, last_windows
-from rnnlab.models.statistical import (
+from rnnlab.forecast.global_model import GlobalForecaster, PanelWindows, last_windows
+from rnnlab.forecast.panel_eval import add_owa_and_verdicts, baseline_forecasts, panel_scores
+from rnnlab.forecast.statistical import (
     damped,
     holt_winters,
     naive2,
@@ -14,7 +15,6 @@ from rnnlab.models.statistical import (
     seasonality_test,
     theta,
 )
-from rnnlab.panel_eval import add_owa_and_verdicts, baseline_forecasts, panel_scores
 
 
 def _frame():
@@ -142,7 +142,7 @@ def test_panel_scores_and_owa():
 
 
 def test_conformal_intervals_cover_as_promised_on_exchangeable_errors():
-    from rnnlab.intervals import conformal_halfwidths, coverage, intervals, series_scales
+    from rnnlab.forecast.intervals import conformal_halfwidths, coverage, intervals, series_scales
 
     rng = np.random.default_rng(0)
     scales = rng.uniform(1, 100, size=400)
@@ -157,7 +157,7 @@ def test_conformal_intervals_cover_as_promised_on_exchangeable_errors():
 
 
 def test_conformal_halfwidth_is_the_corrected_order_statistic():
-    from rnnlab.intervals import conformal_halfwidths
+    from rnnlab.forecast.intervals import conformal_halfwidths
 
     # 24 rows with scores 1..24 at every step: the 80% half-width is the ceil(25 * 0.8) = 20th
     # smallest, the 95% one the ceil(25 * 0.95) = 24th

@@ -2,9 +2,9 @@ import os
 
 import pytest
 
+from rnnlab.core.parallel import balance, in_parallel
 from rnnlab.errors import RnnlabError
-from rnnlab.evaluation import evaluate
-from rnnlab.parallel import balance, in_parallel
+from rnnlab.forecast.evaluation import evaluate
 
 
 def test_results_come_back_in_order_from_other_processes():

@@ -81,7 +81,7 @@ def test_resume_refuses_a_missing_or_different_checkpoint(tmp_path, capsys):
     assert "no checkpoint to resume" in capsys.readouterr().err
     assert main(argv) == 0 and not (tmp_path / ".run.checkpoint").exists()
     # a checkpoint left by an interrupted run, then a resume with other options
-    from rnnlab import checkpoint
+    from rnnlab.core import checkpoint
 
     partial = ["textgen", "train", str(corpus), *fast, "--out", str(tmp_path / "partial")]
     checkpoint.save(checkpoint.folder_for(tmp_path / "partial"), {"x": torch.zeros(1)},

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab import classify as cl
+from rnnlab.classify import classifier as cl
+from rnnlab.classify.rocket import fit_temperature, ridge_loo
 from rnnlab.data.ucr import prepare
-from rnnlab.rocket import fit_temperature, ridge_loo
 from tests.test_classify import synthetic
 
 
@@ -107,7 +107,7 @@ def test_rocket_classifier_learns_reloads_and_takes_other_lengths(tmp_path):
 
 
 def test_features_are_the_same_in_small_chunks(monkeypatch):
-    from rnnlab import rocket
+    from rnnlab.classify import rocket
 
     model = _rocket(n_kernels=64, length=30)
     x = torch.randn(9, 50)  # (B, L): longer than training

@@ -9,7 +9,7 @@ import torch
 
 from rnnlab.cli import main
 from rnnlab.errors import RnnlabError
-from rnnlab.text import (
+from rnnlab.text.charlm import (
     CharLM,
     CharLMConfig,
     TextTrainConfig,
@@ -19,7 +19,7 @@ from rnnlab.text import (
     streams,
     train_text,
 )
-from rnnlab.text_explain import correlations, find_neurons, text_features
+from rnnlab.text.explain import correlations, find_neurons, text_features
 
 VERSE = "to be, or not to be: that is the question.\n" * 60  # 2,640 characters
 
@@ -224,7 +224,7 @@ def test_bad_input_is_one_line_and_exit_2(trained, tmp_path, capsys):
 
 
 def test_the_default_corpus_ships_with_python_and_odd_encodings_load(tmp_path):
-    from rnnlab.tasks.textgen import read_text
+    from rnnlab.commands.textgen import read_text
 
     text, source = read_text(None)
     assert source == "pydoc_data.topics" and len(text) > 100_000

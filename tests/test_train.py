@@ -1,10 +1,10 @@
 import pytest
 import torch
 
+from rnnlab.core.optim import Adam
+from rnnlab.core.train import TensorWindows, TrainConfig, learning_rate, seed_everything, train
 from rnnlab.errors import RnnlabError
-from rnnlab.models.neural import build_model
-from rnnlab.optim import Adam
-from rnnlab.train import TensorWindows, TrainConfig, learning_rate, seed_everything, train
+from rnnlab.forecast.networks import build_model
 
 
 def test_adam_matches_torch_adam():
