@@ -25,14 +25,14 @@ lint: $(STAMP)
 test: lint browser
 	$(BIN)/python -m pytest
 
-# Headless Chromium for tests/test_browser.py, which opens every kind of report.html: Debian's
+# Headless Chromium for tests/commands/test_browser.py, which opens every kind of report.html: Debian's
 # package, installed as root or through sudo when missing; nothing to do when it is there.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then as_root=; else as_root="sudo -n"; fi; \
 	  $$as_root apt-get update -qq && $$as_root env DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
-	} || echo "chromium could not be installed: tests/test_browser.py will be skipped"
+	} || echo "chromium could not be installed: tests/commands/test_browser.py will be skipped"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_demo.py

@@ -22,7 +22,7 @@ from rnnlab.commands import (
     predict,
     textgen,
 )
-from rnnlab.errors import RnnlabError
+from rnnlab.errors import ParameterError, RnnlabError
 
 TASKS = (demo, forecast, predict, export, detect, classify, textgen, lab, datasets)
 
@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except RnnlabError as err:
         if args.debug:
             raise
-        print(f"rnnlab {args.command}: error: {err}", file=sys.stderr)
+        message = err.flag_message() if isinstance(err, ParameterError) else err
+        print(f"rnnlab {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"rnnlab {args.command}: interrupted", file=sys.stderr)

@@ -1,12 +1,26 @@
-"""The one exception type for problems a user can fix.
+"""The exception types for problems a user can fix: the base of every layer.
 
-The CLI prints its message as a single line and exits with code 2; a traceback is shown only
-with `--debug`. Messages say what was wrong and what to do.
+The CLI prints the message as a single line and exits with code 2; a traceback is shown only
+with `--debug`. Messages say what was wrong and what to do. A library error about one parameter
+names the parameter (`ensemble must be at least 1`); the CLI shows the same message with the
+flag that sets it (`--ensemble must be at least 1`).
 """
 
 
 class RnnlabError(Exception):
     """Bad input or a bad option: one line saying what was wrong and what to do."""
+
+
+class ParameterError(RnnlabError, ValueError):
+    """A bad value for one parameter. `message` holds `{name}` where the parameter is named:
+    Python callers read the parameter's name, the CLI its flag (`flag_message`)."""
+
+    def __init__(self, name: str, message: str):
+        self.name, self.template = name, message
+        super().__init__(message.format(name=name))
+
+    def flag_message(self) -> str:
+        return self.template.format(name="--" + self.name.replace("_", "-"))
 
 
 def printable(text: object) -> str:

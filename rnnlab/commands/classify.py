@@ -219,7 +219,8 @@ def _predictions_frame(labels, predicted, probs, classes):
 def _write_outputs(folder, metrics, config, test, probs, predicted, classes, train, x_test):
     import numpy as np
 
-    from rnnlab.core.plots import plot_confusion, plot_misclassified, save_figure
+    from rnnlab.classify.plots import plot_confusion, plot_misclassified
+    from rnnlab.core.figures import save_figure
     from rnnlab.core.report import html_page, write_json
     from rnnlab.data.ucr import prepare
 

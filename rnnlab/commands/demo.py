@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         raise common.RnnlabError(
             "the training span is constant: there is nothing to learn and MASE is undefined"
         )
-    from rnnlab.commands.predict import check_save_target
+    from rnnlab.core.modelfile import check_save_target
 
     check_save_target(args.save)  # before training: a bad --save fails in a second
     with common.run_directory(out, args.force) as tmp, common.EpochProgress(args.quiet) as bar:
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         write_run(tmp, series, n_train, result, config)
         if args.save is not None:
             save_best(args, series, result)
-    from rnnlab.core.report import print_leaderboard
+    from rnnlab.forecast.leaderboard import print_leaderboard
 
     test = f"{series.index[n_train].date()} to {series.index[-1].date()}"
     print_leaderboard(
@@ -132,8 +132,10 @@ def write_run(out: Path, series, n_train: int, result, config: dict) -> None:
     """config.json, metrics.json, predictions.csv, two plots and report.html into `out`."""
     import pandas as pd
 
-    from rnnlab.core import plots, report
+    from rnnlab.core import report
+    from rnnlab.core.figures import draw_to_file
     from rnnlab.core.parallel import in_parallel
+    from rnnlab.forecast import leaderboard, plots
 
     report.write_json(out / "config.json", config)
     report.write_json(
@@ -145,7 +147,7 @@ def write_run(out: Path, series, n_train: int, result, config: dict) -> None:
             "the rest in original units",
             "season": series.season,
             "n_test": len(series) - n_train,
-            "verdict": report.verdict(result.rows),
+            "verdict": leaderboard.verdict(result.rows),
             "models": result.rows,
         },
     )
@@ -169,7 +171,7 @@ def write_run(out: Path, series, n_train: int, result, config: dict) -> None:
         "training_curves.png": lambda: plots.plot_training_curves(result.curves),
     }
     in_parallel(
-        [functools.partial(plots.draw_to_file, draw, out / name) for name, draw in figures.items()]
+        [functools.partial(draw_to_file, draw, out / name) for name, draw in figures.items()]
     )
     first = config["models"]["fc_window"]
     sections = [
@@ -185,8 +187,8 @@ def write_run(out: Path, series, n_train: int, result, config: dict) -> None:
         ),
         (
             "Leaderboard",
-            f"<p class='verdict'>{report.verdict(result.rows)}</p>"
-            + report.leaderboard_html(result.rows)
+            f"<p class='verdict'>{leaderboard.verdict(result.rows)}</p>"
+            + leaderboard.leaderboard_html(result.rows)
             + "<p>One-step-ahead forecasts over the test span; MASE scales by the in-sample "
             f"seasonal naive error (m = {series.season}); MSE (scaled) is on the lecture's "
             "min-max scale, everything else in original units.</p>",

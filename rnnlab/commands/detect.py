@@ -195,9 +195,9 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
     import torch
 
-    from rnnlab.commands.predict import check_save_target
-    from rnnlab.core import plots, report
-    from rnnlab.detect import nab
+    from rnnlab.core import figures, report
+    from rnnlab.core.modelfile import check_save_target
+    from rnnlab.detect import nab, plots
     from rnnlab.detect.detectors import DEFAULT_THRESHOLDS, make_detector, score_stream
 
     check_save_target(args.save)
@@ -264,7 +264,7 @@ def run(args: argparse.Namespace) -> int:
         report.write_json(tmp / "metrics.json", metrics)
         bounds = [] if windows is None else [(a, b) for a, b in windows]
         fig = plots.plot_anomalies(stamps, values, scores, flagged, threshold, bounds, probation)
-        plots.save_figure(fig, tmp / "detect.png")
+        figures.save_figure(fig, tmp / "detect.png")
         summary = (
             f"<p>{n} points, {probation} learned from (never flagged); "
             f"{int(flagged.sum())} flagged by <b>{args.method}</b> at score &ge; {threshold:g}.</p>"

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from rnnlab.commands import common
+from rnnlab.core import CELL_NAMES
 from rnnlab.forecast import NEURAL_NAMES
 
 STRATEGIES = ("direct", "recursive", "seq2seq", "local")
@@ -381,7 +382,8 @@ def run(args: argparse.Namespace) -> int:
     network = "linear" if args.model == "fc" and args.layers == 0 else args.model
     model_id = f"{network}_{args.strategy}"
     baselines = chosen_baselines(args.baselines, args.no_theta)
-    from rnnlab.commands.predict import check_save_target, save_forecaster
+    from rnnlab.commands.predict import save_forecaster
+    from rnnlab.core.modelfile import check_save_target
 
     check_save_target(args.save)  # before training: a bad --save fails in a second
     cache = member_cache(args, out)
@@ -483,7 +485,7 @@ def resolve_options(args: argparse.Namespace, shortest: int, horizon: int, seaso
     preset = PRESETS[args.preset] if args.strategy != "local" else {}
     if args.model is None:
         args.model = "lstm" if args.strategy == "seq2seq" else preset.get("model", "fc")
-    if args.strategy == "seq2seq" and args.model not in ("rnn", "lstm", "gru"):
+    if args.strategy == "seq2seq" and args.model not in CELL_NAMES:
         raise common.RnnlabError(
             f"--strategy seq2seq builds its encoder and decoder from --model rnn, lstm or gru, "
             f"not {args.model}"
@@ -542,7 +544,7 @@ def protocol(windows, step: int) -> str:
 
 
 def print_summary(panel, windows, args, rows, window_rows, intervals_info, out) -> None:
-    from rnnlab.core.report import PANEL_COLUMNS, print_leaderboard, print_window_table
+    from rnnlab.forecast.leaderboard import PANEL_COLUMNS, print_leaderboard, print_window_table
 
     horizon = windows[0].actual.shape[1]
     refit = " (refit at every origin)" if args.refit else " (trained once, at the oldest)"
@@ -603,7 +605,8 @@ def write_run(out, panel, windows, forecasts, rows, window_rows, future, bands, 
     import numpy as np
     import pandas as pd
 
-    from rnnlab.core import plots, report
+    from rnnlab.core import figures, report
+    from rnnlab.forecast import leaderboard, plots
 
     horizon = future.shape[1]
     step = config["backtest"]["step"]
@@ -615,7 +618,7 @@ def write_run(out, panel, windows, forecasts, rows, window_rows, future, bands, 
             "protocol": protocol(windows, step) + "; scores averaged over series, then windows",
             "season": panel.season,
             "series": len(panel),
-            "verdict": report.verdict(rows),
+            "verdict": leaderboard.verdict(rows),
             "models": rows,
             "intervals": {k: v for k, v in config["intervals"].items() if "coverage" in k},
             "windows": [
@@ -652,13 +655,13 @@ def write_run(out, panel, windows, forecasts, rows, window_rows, future, bands, 
             for i in shown
         ],
     )
-    plots.save_figure(fig, out / "forecast.png")
-    columns = report.PANEL_COLUMNS if len(panel) > 1 else None
+    figures.save_figure(fig, out / "forecast.png")
+    columns = leaderboard.PANEL_COLUMNS if len(panel) > 1 else None
     sections = [
         (
             protocol(windows, step).capitalize(),
-            f"<p class='verdict'>{report.verdict(rows)}</p>"
-            + report.leaderboard_html(rows, columns),
+            f"<p class='verdict'>{leaderboard.verdict(rows)}</p>"
+            + leaderboard.leaderboard_html(rows, columns),
         ),
         (
             "Forecast (first rows of forecast.csv)",
@@ -666,7 +669,7 @@ def write_run(out, panel, windows, forecasts, rows, window_rows, future, bands, 
         ),
     ]
     if len(windows) > 1:
-        sections.insert(1, ("MASE per backtest window", report.window_table_html(window_rows)))
+        sections.insert(1, ("MASE per backtest window", leaderboard.window_table_html(window_rows)))
     page = report.html_page(
         f"rnnlab forecast: {panel.source}",
         sections,

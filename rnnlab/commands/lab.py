@@ -20,10 +20,8 @@ import time
 from pathlib import Path
 
 from rnnlab.commands import common
+from rnnlab.core import CELL_NAMES
 from rnnlab.lab import report as lab_report
-
-CELL_NAMES = ("rnn", "lstm", "gru")
-
 
 # ----------------------------------------------------------------------------- options
 

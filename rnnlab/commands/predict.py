@@ -54,14 +54,6 @@ def add_parser(subparsers) -> None:
 # ---------------------------------------------------------------------------- saving
 
 
-def check_save_target(folder: Path | None) -> None:
-    """Fail before training when --save names a place that cannot take a model."""
-    if folder is not None:
-        from rnnlab.core.modelfile import check_replaceable
-
-        check_replaceable(Path(folder))
-
-
 def save_forecaster(folder: Path, model, args, panel, horizon: int, halfwidths: dict) -> None:
     """The fitted `tasks.forecast.Model` as a model folder: the networks, how the data was read
     (the schema `rnnlab predict` reads new data by) and the calibrated interval half-widths."""

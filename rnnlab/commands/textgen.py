@@ -273,8 +273,9 @@ def _load_checkpoint(folder: Path, same: dict):
 def _write_train_report(folder: Path, metrics: dict, config: dict, sample: str) -> None:
     import html
 
-    from rnnlab.core.plots import plot_text_curve, save_figure
+    from rnnlab.core.figures import save_figure
     from rnnlab.core.report import html_page, write_json
+    from rnnlab.text.plots import plot_text_curve
 
     write_json(folder / "metrics.json", metrics)
     write_json(folder / "config.json", config)

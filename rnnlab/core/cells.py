@@ -15,13 +15,18 @@ the notation as in C. Olah, "Understanding LSTM Networks" (colah.github.io, 2015
 
 `LSTMFromEquations` unrolls time in a plain Python loop: slower than `nn.LSTM` (one fused
 kernel) but the same function. `copy_from_torch` maps an `nn.LSTM`'s weights onto it, so the two
-can be checked against each other (tests/test_lstm_cell.py).
+can be checked against each other (tests/core/test_lstm_cell.py).
+
+`CELLS` is the one cell registry: every room builds its recurrent layers through `cell_class`.
 """
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from rnnlab.core import CELL_NAMES
+from rnnlab.errors import RnnlabError
 
 TORCH_GATES = ("i", "f", "g", "o")  # nn.LSTM stacks its gates' rows in this order; g is C̃
 
@@ -153,3 +158,23 @@ def copy_to_torch(lstm: nn.LSTM, ours: LSTMFromEquations) -> nn.LSTM:
         getattr(lstm, f"bias_ih_l{k}").copy_(torch.cat([gates[g].bias for g in TORCH_GATES]))
         getattr(lstm, f"bias_hh_l{k}").zero_()
     return lstm
+
+
+# -------------------------------------------------------------------------------- registry
+
+# rnnlab name -> the recurrent layer; each takes (input_size, hidden, num_layers=, dropout=,
+# batch_first=True) and returns (out (B, T, H), state) as torch.nn's do
+CELLS = {
+    "rnn": nn.RNN,  # tanh
+    "lstm": nn.LSTM,
+    "gru": nn.GRU,
+    "lstm_scratch": LSTMFromEquations,  # the lecture's equations, for reading, not for speed
+}
+assert tuple(CELLS)[: len(CELL_NAMES)] == CELL_NAMES
+
+
+def cell_class(name: str, allowed: tuple[str, ...] = CELL_NAMES) -> type[nn.Module]:
+    """The recurrent layer called `name`; a name outside `allowed` is one error listing them."""
+    if name not in allowed:
+        raise RnnlabError(f"unknown cell {name!r}; choose one of: {', '.join(allowed)}")
+    return CELLS[name]

@@ -161,6 +161,7 @@ def _looks_pickled(path: Path) -> bool:
 
 
 def check_replaceable(folder: Path) -> None:
+    """Refuse a place that is not a folder, or a folder holding files that are no model's."""
     if not folder.exists() and not folder.is_symlink():
         return
     if folder.is_symlink() or not folder.is_dir():
@@ -169,3 +170,9 @@ def check_replaceable(folder: Path) -> None:
         raise RnnlabError(
             f"{folder} is a folder with other files in it; choose a new or empty folder to save to"
         )
+
+
+def check_save_target(folder: Path | None) -> None:
+    """Fail before training when `folder` (None: nothing to save) cannot take a model."""
+    if folder is not None:
+        check_replaceable(Path(folder))

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from rnnlab.data.parsing import looks_like_date_name, parse_dates
 from rnnlab.data.series import SeriesData, make_series
 from rnnlab.errors import RnnlabError
-
-# Header words that mark a date column, matched as whole words: "observation_date" and
-# "TIME_PERIOD" count, "updated" does not.
-_DATE_WORDS = {"date", "datum", "fecha", "time", "timestamp", "datetime", "period", "periode"}
-_DATE_WORDS |= {"month", "monat", "year", "jahr", "quarter", "week", "day", "ds", "dt", "t"}
-
-
-def looks_like_date_name(name: object) -> bool:
-    """True for headers such as 'Date', 'timestamp', 'observation_date', 'TIME_PERIOD', 'ds'."""
-    return any(word in _DATE_WORDS for word in re.split(r"[^a-z]+", str(name).lower()))
 
 
 def _as_timestamps(values: pd.Index | pd.Series, what: str) -> pd.DatetimeIndex:
@@ -26,8 +15,6 @@ def _as_timestamps(values: pd.Index | pd.Series, what: str) -> pd.DatetimeIndex:
         return pd.PeriodIndex(values).to_timestamp(how="start")
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return pd.DatetimeIndex(values)
-    from rnnlab.data.csv_reader import parse_dates  # lazy: csv_reader imports this module
-
     parsed = parse_dates(pd.Series(values, dtype=object).astype(str).str.strip())
     if parsed is None:
         raise RnnlabError(f"{what} does not hold dates in a format rnnlab reads")

@@ -17,18 +17,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from rnnlab.core.cells import LSTMFromEquations
+from rnnlab.core.cells import CELLS, cell_class
 from rnnlab.data.windows import LAYOUTS
 from rnnlab.errors import RnnlabError
 
-# rnnlab name -> the layer class; each takes (input_size, hidden, num_layers=, dropout=,
-# batch_first=True) and returns (out (B, T, H), state) as torch.nn's do
-RECURRENT_CELLS = {
-    "rnn": nn.RNN,
-    "lstm": nn.LSTM,
-    "gru": nn.GRU,
-    "lstm_scratch": LSTMFromEquations,  # the lecture's equations, for reading, not for speed
-}
+RECURRENT_CELLS = tuple(CELLS)  # a recurrent predictor's cells: the fused ones and the lecture's
 
 
 @dataclass
@@ -73,10 +66,6 @@ class RNNConfig:
 class RecurrentNet(nn.Module):
     def __init__(self, config: RNNConfig):
         super().__init__()
-        if config.cell not in RECURRENT_CELLS:
-            raise RnnlabError(
-                f"unknown cell {config.cell!r}; choose one of: {', '.join(RECURRENT_CELLS)}"
-            )
         if config.layout not in ("timesteps", "features"):
             raise RnnlabError(
                 f"a recurrent model takes layout timesteps or features, not {config.layout!r}"
@@ -85,7 +74,7 @@ class RecurrentNet(nn.Module):
             raise RnnlabError("covariates need the timesteps layout: one row of them a step")
         self.config = config
         input_size = 1 + config.covariates if config.layout == "timesteps" else config.lags
-        self.rnn = RECURRENT_CELLS[config.cell](
+        self.rnn = cell_class(config.cell, RECURRENT_CELLS)(
             input_size,
             config.hidden,
             num_layers=config.layers,
@@ -126,14 +115,10 @@ class Seq2Seq(nn.Module):
 
     def __init__(self, config: Seq2SeqConfig):
         super().__init__()
-        if config.cell not in RECURRENT_CELLS:
-            raise RnnlabError(
-                f"unknown cell {config.cell!r}; choose one of: {', '.join(RECURRENT_CELLS)}"
-            )
         if config.layout != "timesteps":
             raise RnnlabError(f"seq2seq reads layout timesteps, not {config.layout!r}")
         self.config = config
-        cell = RECURRENT_CELLS[config.cell]
+        cell = cell_class(config.cell, RECURRENT_CELLS)
         options = {
             "num_layers": config.layers,
             "dropout": config.dropout if config.layers > 1 else 0.0,

@@ -31,6 +31,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rnnlab.core.cells import cell_class
+
 # ------------------------------------------------------------------------ the lecture's RNN
 
 
@@ -78,9 +80,6 @@ class VanillaRNN(nn.Module):
         return torch.stack(states, 1), torch.stack(pre, 1)  # (B, T, H), (B, T, H)
 
 
-CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}  # torch's fused cells, tanh for rnn
-
-
 def make_cell(
     name: str,
     inputs: int,
@@ -92,9 +91,7 @@ def make_cell(
     forget_bias sets every unit's forget-gate bias; chrono=T_max draws them as log U(1, T_max-1)
     with the input-gate bias their negative (Tallec & Ollivier 2018, "chrono initialization"),
     so the units' memories span 1 to T_max steps and a slow unit writes little of each input."""
-    if name not in CELLS:
-        raise ValueError(f"unknown cell {name!r}; choose from {', '.join(CELLS)}")
-    cell = CELLS[name](inputs, hidden, batch_first=True)
+    cell = cell_class(name)(inputs, hidden, batch_first=True)
     if name == "lstm" and (forget_bias is not None or chrono is not None):
         if chrono is not None:
             b_f = torch.empty(hidden).uniform_(1, max(chrono - 1, 1)).log()  # (H,)

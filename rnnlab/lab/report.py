@@ -45,7 +45,8 @@ def write_gradients(out: Path, results: dict, max_lag: int, config: dict) -> Non
     import numpy as np
     import pandas as pd
 
-    from rnnlab.core import plots, report
+    from rnnlab.core import figures, report
+    from rnnlab.lab import plots
 
     lags = np.arange(max_lag + 1)
     report.write_json(out / "config.json", config)
@@ -77,7 +78,7 @@ def write_gradients(out: Path, results: dict, max_lag: int, config: dict) -> Non
         for row in results.values()
     }
     title = "How far back the gradient reaches: ||dh_T/dh_k|| against the lag"
-    plots.save_figure(plots.plot_gradient_norms(lags, curves, title), out / "gradients.png")
+    figures.save_figure(plots.plot_gradient_norms(lags, curves, title), out / "gradients.png")
     items = "".join(f"<li>{html.escape(line)}</li>" for line in findings.values())
     sections = [
         ("Findings", f"<ul>{items}</ul>"),
@@ -207,7 +208,8 @@ def memory_findings(table: dict, tries: int) -> list[str]:
 def write_memory(out: Path, table: dict, args: argparse.Namespace, config: dict) -> None:
     import pandas as pd
 
-    from rnnlab.core import plots, report
+    from rnnlab.core import figures, report
+    from rnnlab.lab import plots
 
     chance = 1 / args.symbols
     findings = memory_findings(table, args.tries)
@@ -241,7 +243,7 @@ def write_memory(out: Path, table: dict, args: argparse.Namespace, config: dict)
     }
     title = f"Remember the first of T symbols: mean of {args.tries} tries, each a dot"
     fig = plots.plot_memory_accuracy(lengths, curves, chance, title, dots)
-    plots.save_figure(fig, out / "memory.png")
+    figures.save_figure(fig, out / "memory.png")
     items = "".join(f"<li>{html.escape(line)}</li>" for line in findings)
     sections = [
         ("Findings", f"<ul>{items}</ul>"),

@@ -20,10 +20,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from rnnlab.core.cells import cell_class
 from rnnlab.errors import RnnlabError
-
-CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -79,12 +77,10 @@ class CharLMConfig:
 class CharLM(nn.Module):
     def __init__(self, config: CharLMConfig):
         super().__init__()
-        if config.cell not in CELLS:
-            raise RnnlabError(f"unknown cell {config.cell!r}; choose one of: {', '.join(CELLS)}")
         self.config = config
         self.embed = nn.Embedding(config.vocab_size, config.embedding)
         self.drop = nn.Dropout(config.dropout)
-        self.rnn = CELLS[config.cell](
+        self.rnn = cell_class(config.cell)(
             config.embedding,
             config.hidden,
             config.layers,

@@ -10,7 +10,7 @@ import torch
 from rnnlab.classify import classifier as cl
 from rnnlab.classify.rocket import fit_temperature, ridge_loo
 from rnnlab.data.ucr import prepare
-from tests.test_classify import synthetic
+from tests.classify.test_classify import synthetic
 
 
 def _rocket(n_kernels=200, length=40, n_classes=2, seed=0):

@@ -2,7 +2,7 @@
 
 A page passes when it logs no console error or exception, requests nothing but itself, decodes
 every image, shows no image blank on the full-page screenshot, has data rows in every table, and
-its screenshot is not blank (tests/browser.py). `make browser` installs Chromium; without it this
+its screenshot is not blank (browser.py). `make browser` installs Chromium; without it this
 file skips, except where RNNLAB_REQUIRE_BROWSER=1 (CI), where it fails.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from matplotlib.image import imsave
 
 from rnnlab.cli import main
-from tests.browser import Browser, find_chromium
+from tests.commands.browser import Browser, find_chromium
 
 CHROMIUM = find_chromium()
 REQUIRED = os.environ.get("RNNLAB_REQUIRE_BROWSER", "") not in ("", "0")

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from rnnlab.cli import main
+from rnnlab.errors import RnnlabError
 from rnnlab.lab import experiments as lab
 
 # ------------------------------------------------------------------------------ gradients
@@ -94,7 +95,7 @@ def test_make_cell_sets_the_forget_bias_and_refuses_unknown_cells():
     cell = lab.make_cell("lstm", 2, 5, forget_bias=2.0)
     total = (cell.bias_ih_l0 + cell.bias_hh_l0).detach()  # (4H,): gates i, f, g, o
     assert torch.all(total[5:10] == 2.0) and not torch.all(total[:5] == 2.0)
-    with pytest.raises(ValueError, match="choose from rnn, lstm, gru"):
+    with pytest.raises(RnnlabError, match="choose one of: rnn, lstm, gru"):
         lab.make_cell("cnn", 2, 5)
 
 

@@ -97,7 +97,7 @@ def _members(folder) -> int:
 
 @pytest.mark.slow
 def test_forecast_killed_mid_ensemble_resumes_to_the_same_forecast(tmp_path):
-    from tests.test_predict import _panel_csv
+    from tests.forecast.test_predict import _panel_csv
 
     data = _panel_csv(tmp_path / "panel.csv")
     argv = ["forecast", "--csv", str(data), "--horizon", "4", "--ensemble", "4", "--epochs", "5"]
