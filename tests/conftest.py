@@ -31,7 +31,7 @@ def pytest_configure(config):
     torch.set_num_threads(1)  # tests train tiny models: one thread is faster and repeatable
 
 
-# --- tests/test_fuzz.py: how many cases ran, printed at the end of the session
+# --- the fuzz suite (tests/*/test_fuzz_*.py): how many cases ran, printed at the end
 
 
 @dataclass
@@ -53,3 +53,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if tally is not None:
         ran = sum(tally.cases.values())
         terminalreporter.write_line(f"fuzz: {ran} cases ran, {tally.tracebacks} tracebacks")
+
+
+@pytest.fixture(scope="session")
+def fuzz_folder(tmp_path_factory):
+    """Where the fuzz properties write their generated files."""
+    return tmp_path_factory.mktemp("fuzz")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The check that the fuzz suite ran enough cases runs after every fuzz property."""
+    last = [item for item in items if item.name == "test_fuzz_ran_enough_cases"]
+    items[:] = [item for item in items if item not in last] + last

@@ -1,4 +1,4 @@
-"""Property-based fuzzing of the file readers and the command line (hypothesis).
+"""The fuzz harness: property-based fuzzing of the file readers and the command line (hypothesis).
 
 Every generated input either loads into a valid object or ends in one RnnlabError line (on the
 command line: exit code 2 and one line on stderr); any other exception is a traceback, a bug.
@@ -8,14 +8,15 @@ huge values (1e308, inf), very long lines, quotes, CRLF. The command-line cases 
 a bad --out, so a valid input stops at the run directory instead of training.
 
 derandomize=True: every run tests the same cases. The conftest summary prints how many ran;
-the last test checks that a full run of this file reaches MIN_CASES.
+tests/commands/test_fuzz_cli.py checks that a full run reaches MIN_CASES.
+The properties live beside the rooms they test (tests/*/test_fuzz_*.py); this module holds the
+settings, the generators of files and flags, and the checks they share.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import json
 import shutil
 import signal
 import tempfile
@@ -25,22 +26,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from rnnlab.cli import main
-from rnnlab.commands.detect import MIN_POINTS, read_stream, read_windows
-from rnnlab.commands.textgen import read_text
-from rnnlab.data.covariates import with_future_values
-from rnnlab.data.csv_reader import read_csv_series
-from rnnlab.data.panel import read_frame, read_panel
-from rnnlab.data.ucr import prepare, read_labelled
 from rnnlab.errors import RnnlabError
 from rnnlab.forecast import NEURAL_NAMES
-from rnnlab.text.charlm import Vocabulary
 
 MIN_CASES = 1000
+
+
 HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
 
 
@@ -53,11 +48,6 @@ def fuzz(max_examples: int):
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-
-
-@pytest.fixture(scope="session")
-def folder(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("fuzz")
 
 
 def assert_one_line(message: str) -> None:
@@ -79,24 +69,45 @@ def outcome(tally, name: str, call, *args, **kwargs):
         raise
 
 
-# ---------------------------------------------------------------------------------------------
-# File contents
-
 SEPARATORS = st.sampled_from([",", ";", "\t"])
+
+
 ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "latin-1"])
+
+
 NEWLINES = st.sampled_from(["\n", "\r\n"])
+
+
 LINE_TEXT = st.text(
     st.characters(exclude_categories=("Cs",), exclude_characters="\r\n"), max_size=30
 )
+
+
 HEADER_WORDS = ["date", "Datum", "Année", "période", "timestamp", "value", "Wert", "Größe"]
+
+
 HEADER_WORDS += ["Preis (£)", "y", "ds", "unique_id", "", "a;b", 'say "hi"', "1991"]
+
+
 SPECIAL = ["", "NA", "nan", "NaN", "-", "..", "null", "?", "inf", "-inf", "Infinity", "1e308"]
+
+
 SPECIAL += ["-1e308", "1e309", "1.7976931348623157e308", "3.5e38", "-0", "1e-320", "abc"]
+
+
 SPECIAL += ["1 234", "1.234,5", "1,234.5", "12,5", "1,2,3", "١٢٣", "0x10", "1_000", " 7 ", "TRUE"]
+
+
 # (strftime format or "Q" for 1991Q1, pandas frequency of consecutive rows)
 DATE_STYLES = [("%Y-%m-%d", "D"), ("%d.%m.%Y", "D"), ("%m/%d/%Y", "D"), ("%d/%m/%Y", "D")]
+
+
 DATE_STYLES += [("%Y-%m", "MS"), ("%b %Y", "MS"), ("%Y-%m-%d %H:%M", "h"), ("%Y", "YS")]
+
+
 DATE_STYLES += [("%Y-%m-%dT%H:%M:%S", "30min"), ("Q", "QS"), ("%Y%m%d", "D")]
+
+
 LONG_CELLS = [0, 5_000, 200_000]  # characters; the csv module refuses fields over 131,072
 
 
@@ -222,6 +233,8 @@ def stream_files(draw) -> bytes:
 
 
 UCR_LABELS = st.sampled_from(["1", "-1", "2", "1.0000000e+00", "abc", "", '"2"', "ä", "nan"])
+
+
 UCR_VALUES = st.one_of(
     st.floats(-1e3, 1e3).map(repr),
     st.floats(allow_nan=False).map(repr),
@@ -266,42 +279,9 @@ TEXTS = st.one_of(
     st.binary(max_size=400),
     st.builds(lambda t, enc: t.encode(enc, errors="replace"), st.text(max_size=300), ENCODINGS),
 )
+
+
 RAW = st.binary(max_size=2000)
-
-
-# ---------------------------------------------------------------------------------------------
-# Readers
-
-
-def check_series(series) -> None:
-    assert len(series) >= 3 and len(series.index) == len(series.values)
-    assert series.values.dtype == np.float32 and np.isfinite(series.values).all()
-    assert series.index.is_monotonic_increasing and series.index.is_unique
-    assert series.season >= 1 and series.freq
-
-
-NO_COLUMNS = {"date_col": None, "value_col": None, "fill": None}
-
-
-@fuzz(200)
-# Regressions: a cell over the csv module's 131,072-character limit broke the separator search;
-# 1e300 became inf as float32; a line with NEL and vertical tab made a three-line message.
-@example(data=b"date,value,note\n2000-01-01,1," + b"x" * 200_000 + b"\n", **NO_COLUMNS)
-@example(data=b"date,value\n2000-01-01,1\n2000-01-02,1e300\n2000-01-03,3\n", **NO_COLUMNS)
-@example(data=b"date,value\n2000-01-01,1\n2000-01-02,x\x85y\x0bz\n2000-01-03,3\n", **NO_COLUMNS)
-@given(
-    data=st.one_of(series_files(), RAW),
-    date_col=st.sampled_from([None, None, None, "date", "Datum", 0, 1, 5, "nope"]),
-    value_col=st.sampled_from([None, None, None, "value", "Wert", 1, 2, "y"]),
-    fill=st.sampled_from([None, None, "interpolate", "ffill"]),
-)
-def test_read_csv_series(fuzz_tally, folder, data, date_col, value_col, fill):
-    path = folder / "series.csv"
-    path.write_bytes(data)
-    columns = {"date_col": date_col, "value_col": value_col, "fill": fill}
-    series = outcome(fuzz_tally, "read_csv_series", read_csv_series, path, **columns)
-    if series is not None:
-        check_series(series)
 
 
 @st.composite
@@ -341,201 +321,24 @@ def tidy_panel(draw) -> tuple[bytes, dict[str, int]]:
     return text.encode(encoding), lengths
 
 
-ZURICH = "unique_id,ds,y\nZürich,2001-01-01,1\nZürich,2001-01-02,2\nZürich,2001-01-03,3\n"
-
-
-@fuzz(50)
-# Regressions: a BOM stayed in the first column's name, and Latin-1 could not be read at all.
-@example(case=(ZURICH.encode("latin-1"), {"Zürich": 3}))
-@example(case=(ZURICH.encode("utf-8-sig"), {"Zürich": 3}))
-@given(case=tidy_panel())
-def test_tidy_panel_loads_exactly(fuzz_tally, folder, case):
-    data, lengths = case
-    path = folder / "tidy_panel.csv"
-    path.write_bytes(data)
-    fuzz_tally.cases["tidy_panel"] += 1
-    panel = read_panel(path)
-    assert dict(zip(panel.ids.tolist(), panel.lengths.tolist(), strict=True)) == lengths
-
-
-@fuzz(50)
-@given(case=clean_series())
-def test_tidy_csv_loads_exactly(fuzz_tally, folder, case):
-    data, stamps, values = case
-    path = folder / "tidy.csv"
-    path.write_bytes(data)
-    fuzz_tally.cases["tidy_csv"] += 1
-    series = read_csv_series(path)
-    assert (series.index == stamps).all()
-    np.testing.assert_allclose(series.values, values.astype(np.float32), rtol=1e-6)
-
-
-def check_panel(panel) -> None:
-    assert len(panel) >= 1 and len(panel.offsets) == len(panel) + 1
-    assert panel.offsets[0] == 0 and panel.offsets[-1] == len(panel.flat)
-    assert (np.diff(panel.offsets) > 0).all()
-    assert panel.flat.dtype == np.float32 and np.isfinite(panel.flat).all()
-    if panel.cov is not None:
-        assert panel.cov.shape[0] == len(panel.flat) and np.isfinite(panel.cov).all()
-
-
-@fuzz(120)
-# Regressions: an empty file raised csv.Error; 1e300 became inf as float32 (values, covariates);
-# a column named with a vertical tab made a two-line message; rows without an id were dropped
-# (and when no row had one, np.concatenate raised).
-@example(data=b"", covariates=(), fill=None)
-@example(data=b"\t\x0b", covariates=(), fill=None)
-@example(
-    data=b"unique_id,ds,y\n,2020-01-01,1\n,2020-01-02,2\n,2020-01-03,3\n", covariates=(), fill=None
-)
-@example(data=b"unique_id,ds,y,price\na,0,1,1\na,1,1e300,2\na,2,3,1\n", covariates=(), fill=None)
-@example(
-    data=b"unique_id,ds,y,price\na,0,1,1\na,1,2,1e300\na,2,3,1\n", covariates=("price",), fill=None
-)
-@given(
-    data=st.one_of(panel_files(), RAW),
-    covariates=st.sampled_from([(), (), ("price",)]),
-    fill=st.sampled_from([None, None, "interpolate"]),
-)
-def test_read_panel(fuzz_tally, folder, data, covariates, fill):
-    path = folder / "panel.csv"
-    path.write_bytes(data)
-    panel = outcome(fuzz_tally, "read_panel", read_panel, path, covariates=covariates, fill=fill)
-    if panel is not None:
-        check_panel(panel)
-
-
-HISTORY = "unique_id,ds,y,price\n" + "".join(
-    f"{uid},{t:%Y-%m-%d},{k % 7 + 1},{k % 3}\n"
-    for uid in "ab"
-    for k, t in enumerate(pd.date_range("2001-01-01", periods=20, freq="D"))
-)
-
-
-@st.composite
-def future_files(draw) -> bytes:
-    """The --future-csv of HISTORY: price for the days after 2001-01-20, gaps and all."""
-    sep = draw(SEPARATORS)
-    lines = [sep.join(draw(st.sampled_from([["unique_id", "ds", "price"], ["ds", "price"]])))]
-    for uid in draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=3)):
-        for day in draw(st.lists(st.integers(18, 27), max_size=8)):
-            price = draw(st.sampled_from(["1", "2.5", "", "x", "1e300", "inf"]))
-            lines.append(sep.join([uid, f"2001-01-{day:02d}", price]))
-    return draw(finish(lines))
-
-
-@fuzz(50)
-@example(data=b"unique_id,ds,price\na,2001-01-21,1e300\nb,2001-01-21,1\n", horizon=1)  # was inf
-@given(data=st.one_of(future_files(), panel_files(), RAW), horizon=st.integers(1, 5))
-def test_read_future_values(fuzz_tally, folder, data, horizon):
-    history, path = folder / "history.csv", folder / "future.csv"
-    history.write_text(HISTORY)
-    path.write_bytes(data)
-    panel = read_panel(history, covariates=("price",))
-
-    def complete():
-        return with_future_values(panel, read_frame(path), "unique_id", "ds", horizon, str(path))
-
-    completed = outcome(fuzz_tally, "read_future_values", complete)
-    if completed is not None:
-        assert completed.cov_future.shape == (len(panel), horizon, 1)
-        assert np.isfinite(completed.cov_future).all()
-
-
-@fuzz(150)
-# Regressions: inf and 1e300 were kept (inf as float32), float32 sums of 3e38 overflowed into
-# NaN, and a long-format sequence with no values was kept.
-@example(case=("tsv", b"1\t1.5\t1e300\n2\t2.5\t3.5\n"))
-@example(case=("tsv", b"1\tinf\t1\n2\t2.5\t3.5\n"))
-@example(case=("tsv", b"1\t3e38\t3e38\t-3e38\n2\t1\t2\t3\n"))
-@example(case=("csv", b"id,label,value\n0,a,\n0,a,\n1,b,1\n"))
-@given(case=st.one_of(ucr_files(), st.tuples(st.sampled_from(["tsv", "ts"]), RAW)))
-def test_read_labelled(fuzz_tally, folder, case):
-    suffix, data = case
-    path = folder / f"labelled.{suffix}"
-    path.write_bytes(data)
-    labelled = outcome(fuzz_tally, "read_labelled", read_labelled, path)
-    if labelled is not None:
-        values = labelled.values  # (N, L)
-        assert values.dtype == np.float32 and values.ndim == 2
-        assert values.shape[0] == len(labelled.labels) >= 1
-        assert (~np.isnan(values)).any(axis=1).all(), "a sequence with no values"
-        assert np.isfinite(values[~np.isnan(values)]).all(), "an infinite value"
-        assert np.isfinite(prepare(values)).all(), "what the models see is not finite"
-
-
-@fuzz(80)
-@given(
-    data=st.one_of(stream_files(), RAW),
-    time_col=st.sampled_from([None, None, "timestamp", "Zeit", "x"]),
-    value_col=st.sampled_from([None, None, "value", "note", "t"]),
-)
-def test_read_stream(fuzz_tally, folder, data, time_col, value_col):
-    path = folder / "stream.csv"
-    path.write_bytes(data)
-    stream = outcome(fuzz_tally, "read_stream", read_stream, path, time_col, value_col)
-    if stream is not None:
-        stamps, values, _, _ = stream
-        assert len(stamps) == len(values) >= MIN_POINTS
-        assert not stamps.isna().any() and np.isfinite(values).all()
-
-
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=8,
-)
-BOUNDS = st.sampled_from(["2020-01-01", "2020-01-02 03:00", "", "x", "1e30"])
-WINDOWS = st.lists(st.tuples(BOUNDS, BOUNDS | st.text()).map(list), max_size=3)
-
-
-@fuzz(60)
-@example(suffix="json", data=b'[["2020-01-01", ""]]')  # regression: an empty bound gave NaT
-@given(
-    suffix=st.sampled_from(["json", "csv"]),
-    data=st.one_of(
-        st.builds(json.dumps, JSON_VALUES | WINDOWS).map(str.encode),
-        st.builds(lambda w: json.dumps({"stream.csv": w}).encode(), WINDOWS),
-        st.sampled_from([b"start,end\n2020-01-01,2020-01-02\n", b"start\n1\n", b"", b"\xff"]),
-        st.binary(max_size=100),
-    ),
-)
-def test_read_windows(fuzz_tally, folder, suffix, data):
-    path = folder / f"labels.{suffix}"
-    path.write_bytes(data)
-    windows = outcome(fuzz_tally, "read_windows", read_windows, path, folder / "stream.csv")
-    if windows is not None:
-        assert all(isinstance(a, pd.Timestamp) and isinstance(b, pd.Timestamp) for a, b in windows)
-
-
-@fuzz(80)
-@given(data=TEXTS)
-def test_read_text(fuzz_tally, folder, data):
-    path = folder / "corpus.txt"
-    path.write_bytes(data)
-    read = outcome(fuzz_tally, "read_text", read_text, path)
-    if read is not None:
-        text, _ = read
-        assert isinstance(text, str) and len(text) >= 1 and "\r\n" not in text
-        vocab = Vocabulary.from_text(text)
-        assert vocab.decode(vocab.encode(text[:200])) == text[:200]
-
-
-# ---------------------------------------------------------------------------------------------
-# The command line
-
 ARG_TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=12)
+
+
 INT_TEXT = st.one_of(
     st.integers(1, 12).map(str),  # sensible values, so that many cases pass the flag checks
     st.integers(-3, 40).map(str),
     st.sampled_from(["0", "-1", "2147483648", "99999999999999999999999", "1e3", "2.5", "abc"]),
     st.sampled_from(["", " 3", "١٢", "0x10", "-99999999999999999999999"]),
 )
+
+
 FLOAT_TEXT = st.one_of(
     st.sampled_from(["0.001", "0.01", "0.1", "0.2", "0.5"]),
     st.floats().map(repr),
     st.sampled_from(["nan", "inf", "-inf", "1e400", "0", "-0.5", "0.5", "abc", "", "1,5"]),
 )
+
+
 COLUMNS = st.one_of(st.sampled_from(HEADER_WORDS + ["price", "2", "-1"]), ARG_TEXT)
 
 
@@ -555,6 +358,8 @@ TRAIN_FLAGS = {
     "--val-fraction": FLOAT_TEXT,
     "--seed": INT_TEXT,
 }
+
+
 INPUT_FLAGS = {
     "--date-col": COLUMNS,
     "--value-col": COLUMNS,
@@ -562,6 +367,8 @@ INPUT_FLAGS = {
     "--season": INT_TEXT,
     "--data": choice("elec_equip", "co2", "nope"),
 }
+
+
 FORECAST_FLAGS = {
     **TRAIN_FLAGS,
     **INPUT_FLAGS,
@@ -587,7 +394,11 @@ FORECAST_FLAGS = {
     "--refit": st.none(),
     "--no-theta": st.none(),
 }
+
+
 DEMO_FLAGS = {**TRAIN_FLAGS, **INPUT_FLAGS, "--split": choice("0.8", "2012-01-01", "nan", "")}
+
+
 DETECT_FLAGS = {
     "--time-col": COLUMNS,
     "--value-col": COLUMNS,
@@ -597,6 +408,8 @@ DETECT_FLAGS = {
     "--labels": st.sampled_from(["@/labels.json", "@/labels.csv", "@/missing.json", "@"]),
     "--seed": INT_TEXT,
 }
+
+
 CLASSIFY_FLAGS = {
     "--model": choice("rocket", "fcn", "lstm", "gru", "lstm_fcn", "ensemble", "@", "@/missing"),
     "--kernels": INT_TEXT,
@@ -612,6 +425,8 @@ CLASSIFY_FLAGS = {
     "--threads": INT_TEXT,
     "--seed": INT_TEXT,
 }
+
+
 TEXTGEN_FLAGS = {
     "--cell": choice("lstm", "gru", "rnn"),
     **{flag: INT_TEXT for flag in ("--hidden", "--layers", "--embedding", "--batch", "--bptt")},
@@ -620,9 +435,13 @@ TEXTGEN_FLAGS = {
     "--threads": INT_TEXT,
     "--seed": INT_TEXT,
 }
+
+
 STREAM = b"timestamp,value\n" + b"".join(  # 60 rows: enough for a detector
     b"2020-01-01 00:%02d:00,%d\n" % (m, m % 7) for m in range(60)
 )
+
+
 # A bad --out ends every case before training: a file, a folder of other files, below a file.
 BAD_OUTS = st.sampled_from(["@/blocker", "@/full", "@/blocker/run"])
 
@@ -721,161 +540,3 @@ def run_cli(tally, name: str, argv: list[str], files: dict[str, bytes], base: Pa
         assert err.endswith("\n"), err
         assert_one_line(err[:-1])
     return err
-
-
-@fuzz(70)
-@given(
-    data=INPUT_FILES,
-    future=panel_files(),
-    csv=st.sampled_from(["@/input.csv", "@/input.csv", "@/input.parquet", "@/missing.csv", "@"]),
-    argv=flags(FORECAST_FLAGS),
-    out=BAD_OUTS,
-    force=st.booleans(),
-)
-def test_cli_forecast(fuzz_tally, folder, data, future, csv, argv, out, force):
-    files = {"input.csv": data, "input.parquet": data, "future.csv": future}
-    argv = ["forecast", "--csv", csv, *argv, "--out", out] + (["--force"] if force else [])
-    run_cli(fuzz_tally, "cli_forecast", argv, files, folder)
-
-
-@fuzz(30)
-@given(data=INPUT_FILES, argv=flags(DEMO_FLAGS), out=BAD_OUTS)
-def test_cli_demo(fuzz_tally, folder, data, argv, out):
-    argv = ["demo", "--csv", "@/input.csv", *argv, "--out", out, "--quiet"]
-    run_cli(fuzz_tally, "cli_demo", argv, {"input.csv": data}, folder)
-
-
-@fuzz(50)
-# Regression: a seed beyond 64 bits reached torch.manual_seed and raised a traceback.
-@example(data=STREAM, labels=b"[]", argv=["--seed", "99999999999999999999999"], out="@/blocker")
-@given(
-    data=st.one_of(tidy_stream(), stream_files(), RAW),
-    labels=st.one_of(st.builds(json.dumps, WINDOWS).map(str.encode), st.binary(max_size=50)),
-    argv=flags(DETECT_FLAGS),
-    out=BAD_OUTS,
-)
-def test_cli_detect(fuzz_tally, folder, data, labels, argv, out):
-    files = {"stream.csv": data, "labels.json": labels, "labels.csv": labels}
-    argv = ["detect", "--csv", "@/stream.csv", *argv, "--out", out]
-    run_cli(fuzz_tally, "cli_detect", argv, files, folder)
-
-
-@fuzz(50)
-@given(
-    train=st.one_of(tidy_ucr(), ucr_files()),
-    test=st.one_of(tidy_ucr(), ucr_files()),
-    argv=flags(CLASSIFY_FLAGS),
-    out=BAD_OUTS,
-)
-def test_cli_classify(fuzz_tally, folder, train, test, argv, out):
-    files = {f"train.{train[0]}": train[1], "test.tsv": test[1]}
-    argv = ["classify", "--train", f"@/train.{train[0]}", "--test", "@/test.tsv", *argv]
-    run_cli(fuzz_tally, "cli_classify", [*argv, "--out", out, "--quiet"], files, folder)
-
-
-@fuzz(50)
-@given(
-    text=st.one_of(TEXTS, st.builds(lambda k: b"to be or not to be " * k, st.integers(0, 400))),
-    action=st.sampled_from(["train", "train", "eval", "explain", "sample"]),
-    argv=flags(TEXTGEN_FLAGS),
-    out=BAD_OUTS,
-)
-def test_cli_textgen(fuzz_tally, folder, text, action, argv, out):
-    if action == "train":
-        argv = ["textgen", "train", "@/corpus.txt", *argv, "--out", out]
-    else:  # these load a model first: "@/full" holds none
-        argv = ["textgen", action, "--model", "@/full"]
-        argv += [] if action == "sample" else ["--text", "@/corpus.txt"]
-    run_cli(fuzz_tally, "cli_textgen", argv, {"corpus.txt": text}, folder)
-
-
-@pytest.fixture(scope="session")
-def text_model(tmp_path_factory) -> Path:
-    """A character model of a few dozen weights, trained for one step by the command line."""
-    folder = tmp_path_factory.mktemp("text_model")
-    (folder / "corpus.txt").write_text("to be or not to be, that is the question. " * 40)
-    argv = ["textgen", "train", str(folder / "corpus.txt"), "--out", str(folder / "model")]
-    argv += ["--steps", "1", "--hidden", "4", "--layers", "1", "--embedding", "2", "--batch", "2"]
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert main([*argv, "--bptt", "8", "--quiet"]) == 0
-    return folder / "model"
-
-
-TEXTGEN_MODEL_FLAGS = {
-    "sample": {
-        "--prompt": st.one_of(ARG_TEXT, st.just("")),
-        "--length": st.sampled_from(["0", "-1", "1", "20", "abc", "", "2.5"]),
-        "--temperature": FLOAT_TEXT,
-    },
-    "eval": {"--json": st.none()},
-    "explain": {
-        "--neuron": st.one_of(st.sampled_from(["h1.0", "C1.3", "h9.9", "h0.0"]), ARG_TEXT),
-        "--chars": st.sampled_from(["0", "1", "2", "50", "x", "99999999999999999999999"]),
-    },
-}
-
-
-@st.composite
-def model_commands(draw) -> list[str]:
-    """An action on a trained model and some of its flags."""
-    action = draw(st.sampled_from(sorted(TEXTGEN_MODEL_FLAGS)))
-    return [action, *draw(flags(TEXTGEN_MODEL_FLAGS[action]))]
-
-
-@fuzz(40)
-# Regression: a tiny temperature overflowed the scaled logits into nan probabilities.
-@example(text=b"", command=["sample", "--temperature", "1e-300"])
-@given(text=TEXTS, command=model_commands())
-def test_cli_textgen_with_a_model(fuzz_tally, folder, text_model, text, command):
-    action, *argv = command
-    head = ["textgen", action, "--model", str(text_model)]
-    head += [] if action == "sample" else ["--text", "@/text.txt"]
-    tail = ["--out", "@/blocker"] if action == "explain" else []
-    run_cli(fuzz_tally, "cli_textgen_model", [*head, *argv, *tail], {"text.txt": text}, folder)
-
-
-@fuzz(40)
-@given(
-    command=st.sampled_from(["forecast", "forecast-series", "detect", "classify"]),
-    series=clean_series(),
-    panel=tidy_panel(),
-    stream=tidy_stream(MIN_POINTS),
-    labelled=tidy_ucr(),
-)
-def test_cli_tidy_inputs_reach_the_run_directory(
-    fuzz_tally, folder, command, series, panel, stream, labelled
-):
-    """Tidy files in any encoding, separator and line ending load: the bad --out stops them."""
-    files = {"series.csv": series[0], "panel.csv": panel[0], "stream.csv": stream}
-    files["labelled.tsv"] = labelled[1]
-    argv = {
-        "forecast": ["forecast", "--csv", "@/panel.csv", "--horizon", "1"],
-        "forecast-series": ["forecast", "--csv", "@/series.csv", "--horizon", "1"],
-        "detect": ["detect", "--csv", "@/stream.csv"],
-        "classify": ["classify", "--train", "@/labelled.tsv", "--test", "@/labelled.tsv"],
-    }[command]
-    err = run_cli(fuzz_tally, "cli_tidy", [*argv, "--out", "@/blocker"], files, folder)
-    assert "blocker exists and is not a folder" in err, err
-
-
-@fuzz(50)
-@given(
-    argv=st.lists(
-        st.one_of(
-            st.sampled_from(["forecast", "detect", "classify", "textgen", "train", "datasets"]),
-            st.sampled_from(["--csv", "--train", "--horizon", "--version", "-h", "--", "-"]),
-            ARG_TEXT,
-        ),
-        max_size=5,
-    ),
-)
-def test_cli_any_arguments(fuzz_tally, folder, argv):
-    run_cli(fuzz_tally, "cli_any", [*argv, "--out", "@/blocker"], {}, folder)
-
-
-def test_fuzz_ran_enough_cases(fuzz_tally):
-    properties = [f for name, f in globals().items() if hasattr(f, "hypothesis")]
-    if len(fuzz_tally.cases) < len(properties):  # each property counts under its own name
-        pytest.skip("counts the cases of a full run of this file")
-    assert sum(fuzz_tally.cases.values()) >= MIN_CASES
-    assert fuzz_tally.tracebacks == 0
