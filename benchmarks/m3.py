@@ -1,12 +1,15 @@
 """M3 competition: rnnlab's default forecast against the published methods, per group.
 
 For each group (yearly h=6, quarterly h=8, monthly h=18, other h=8) the training part of every
-series (all but the last NF values) is written as one long-format CSV, forecast by ONE command,
-`rnnlab forecast --csv train.csv --horizon NF`, with default settings, and scored on the last NF
-values. The published forecasts of the 24 M3 methods (../shared/data/m3/M3Forecast.csv) are
-scored with the same sMAPE code: THETA on monthly should come out near 13.9.
+series (all but the last NF values), one long-format DataFrame, is forecast by ONE fit of
+rnnlab's Python API, `PanelForecaster(horizon=NF).fit(train)` (what `rnnlab forecast --csv
+train.csv --horizon NF` runs), with default settings, and scored on the last NF values. The
+published forecasts of the 24 M3 methods (../shared/data/m3/M3Forecast.csv) are scored with
+the same sMAPE code: THETA on monthly should come out near 13.9.
 
     .venv/bin/python benchmarks/m3.py [--groups monthly,yearly,...] [--extra "--ensemble 3"]
+
+--extra takes `rnnlab forecast` flags, read by the command's own parser into the parameters.
 
 Prints a table per group and writes benchmarks/results/DATE-m3.md.
 """
@@ -15,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +30,15 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "m3"
 GROUPS = {"yearly": ("YS", 1), "quarterly": ("QS", 4), "monthly": ("MS", 12), "other": (None, 1)}
 PUBLISHED = ["THETA", "ForecastPro", "ForcX", "COMB S-H-D", "DAMPEN", "Auto-ANN", "NAIVE2"]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rnnlab.cli import build_parser  # noqa: E402
 from rnnlab.core.metrics import mase, smape  # noqa: E402
+from rnnlab.forecast import PanelForecaster  # noqa: E402
+
+
+def forecaster(horizon: int, extra: str) -> PanelForecaster:
+    """PanelForecaster with the parameters `rnnlab forecast --horizon H EXTRA` would use."""
+    args = build_parser().parse_args(["forecast", "--horizon", str(horizon), *shlex.split(extra)])
+    return PanelForecaster(**{k: getattr(args, k) for k in PanelForecaster().get_params()})
 
 
 def load(group: str):
@@ -116,53 +125,30 @@ def main() -> int:
     for group in args.groups.split(","):
         frame, series = load(group)
         horizon, season = int(frame["NF"].iloc[0]), GROUPS[group][1]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "train.csv"
-            long_format(group, frame, series).to_csv(path, index=False)
-            cmd = [
-                sys.executable,
-                "-m",
-                "rnnlab",
-                "forecast",
-                "--csv",
-                str(path),
-                "--horizon",
-                str(horizon),
-                "--out",
-                f"{tmp}/run",
-                "--quiet",
-                *shlex.split(args.extra),
-            ]
-            if GROUPS[group][0] is None:
-                cmd += ["--season", "1"]
-            start = time.perf_counter()
-            subprocess.run(cmd, check=True)
-            wall = time.perf_counter() - start
-            fc = pd.read_csv(f"{tmp}/run/forecast.csv")
-            ours = {uid: g["yhat"].to_numpy() for uid, g in fc.groupby("unique_id", sort=False)}
-            tests = {
-                row["series"]: y[-int(row["NF"]) :]
-                for (_, row), y in zip(frame.iterrows(), series, strict=True)
-            }
-            actual = np.concatenate([tests[uid] for uid in fc["unique_id"].unique()])
-            cover = {
-                lvl: float(
-                    np.mean((actual >= fc[f"yhat_lo_{lvl}"]) & (actual <= fc[f"yhat_hi_{lvl}"]))
-                )
-                for lvl in (80, 95)
-            }
-            check = pd.read_csv(f"{tmp}/run/backtest.csv")
-            models = [
-                c
-                for c in check.columns
-                if c not in ("unique_id", "window", "cutoff", "ds", "step", "actual")
-            ]
+        train = long_format(group, frame, series)
+        start = time.perf_counter()
+        fitted = forecaster(horizon, args.extra).fit(
+            train, season=1 if GROUPS[group][0] is None else None
+        )
+        wall = time.perf_counter() - start
+        fc = fitted.predict()
+        ours = {uid: g["yhat"].to_numpy() for uid, g in fc.groupby("unique_id", sort=False)}
+        tests = {
+            row["series"]: y[-int(row["NF"]) :]
+            for (_, row), y in zip(frame.iterrows(), series, strict=True)
+        }
+        actual = np.concatenate([tests[uid] for uid in fc["unique_id"].unique()])
+        cover = {
+            lvl: float(np.mean((actual >= fc[f"yhat_lo_{lvl}"]) & (actual <= fc[f"yhat_hi_{lvl}"])))
+            for lvl in (80, 95)
+        }
+        models = list(fitted.leaderboard()["model"])
         scores = score(frame, series, {"rnnlab (default)": ours} | published(frame), season)
         walls.append(wall)
         for name, (s, _) in scores.items():
             totals.setdefault(name, []).append((group, len(series), s))
         lines += [
-            f"## {group}: {len(series)} series, h={horizon}, one command in {wall:.0f} s",
+            f"## {group}: {len(series)} series, h={horizon}, one fit in {wall:.0f} s",
             "",
             f"`rnnlab forecast --csv train.csv --horizon {horizon}"
             + (" --season 1" if GROUPS[group][0] is None else "")

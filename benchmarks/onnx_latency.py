@@ -32,9 +32,9 @@ from results_file import save_result
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rnnlab.cli import main as rnnlab  # noqa: E402
-from rnnlab.commands.export import load_global  # noqa: E402
 from rnnlab.data.datasets import load_builtin  # noqa: E402
 from rnnlab.forecast.onnx_export import OnnxForecaster, onnx_session  # noqa: E402
+from rnnlab.forecast.onnx_files import load_global  # noqa: E402
 
 TRAIN = ["forecast", "--data", "elec_equip", "--epochs", "1", "--baselines", "naive", "--quiet"]
 CONFIGS = {  # name: the flags that make the model, beside TRAIN

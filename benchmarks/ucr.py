@@ -63,15 +63,10 @@ def resample_means(name: str) -> dict:
 
 def _fit_score(train_x, train_labels, test_x, test_labels, seed: int, model: str) -> float:
     """Train the default `rnnlab classify` model and return its test accuracy."""
-    from rnnlab.classify import classifier as cl
-    from rnnlab.data.ucr import prepare, sort_classes
+    from rnnlab.classify import SequenceClassifier
 
-    classes = sort_classes(train_labels)
-    configs = cl.make_configs(model, len(classes), length=train_x.shape[1])
-    clf = cl.SequenceClassifier(configs, classes)
-    clf.fit(prepare(train_x), train_labels, cl.FitConfig(seed=seed))
-    predicted = clf.predict(prepare(test_x))
-    return float(np.mean([a == p for a, p in zip(test_labels, predicted, strict=True)]))
+    clf = SequenceClassifier(model=model, seed=seed).fit(train_x, train_labels)
+    return clf.score(test_x, test_labels)
 
 
 def run_resample(name: str, resample: int, model: str, threads: int = 1) -> dict:

@@ -1,14 +1,20 @@
 """rnnlab: learning from sequences with recurrent networks.
 
+One front door per job, pandas in and out, scikit-learn's conventions:
+
     import rnnlab
-    series = rnnlab.load_series("elec_equip")          # or a CSV path, or a pandas Series
-    f = rnnlab.Forecaster(model="lstm", lags=12, layout="timesteps").fit(series)
-    f.predict(12)                                      # a pandas Series of 12 future values
+    rnnlab.PanelForecaster(horizon=12).fit(df).predict()     # df: unique_id, ds, y
+    rnnlab.AnomalyDetector(method="naive").fit_score(stream)  # timestamp, value, score, flagged
+    rnnlab.SequenceClassifier(model="rocket").fit(X, y).predict(X_new)
+    rnnlab.CharModel(steps=200).fit(text).sample(100)
+    rnnlab.gradient_experiment(), rnnlab.memory_experiment()  # the lab, as DataFrames
 
 Names are imported lazily, so `import rnnlab` (and `rnnlab --help`) does not load torch.
 """
 
 __version__ = "0.1.0"
+
+from rnnlab.core.lazy import lazy_exports
 
 _EXPORTS = {
     "load_series": "rnnlab.data",
@@ -18,15 +24,16 @@ _EXPORTS = {
     "Forecaster": "rnnlab.forecast.local",
     "read_panel": "rnnlab.data.panel",
     "GlobalForecaster": "rnnlab.forecast.global_model",
+    "PanelForecaster": "rnnlab.forecast.api",
+    "AnomalyDetector": "rnnlab.detect.estimator",
+    "SequenceClassifier": "rnnlab.classify.estimator",
+    "CharModel": "rnnlab.text.estimator",
+    "gradient_experiment": "rnnlab.lab.gradients",
+    "memory_experiment": "rnnlab.lab.memory",
     "evaluate": "rnnlab.forecast.evaluation",
     "RnnlabError": "rnnlab.errors",
+    "ParameterError": "rnnlab.errors",
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        import importlib
-
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'rnnlab' has no attribute {name!r}")
+__getattr__ = lazy_exports("rnnlab", _EXPORTS)

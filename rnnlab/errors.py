@@ -23,6 +23,25 @@ class ParameterError(RnnlabError, ValueError):
         return self.template.format(name="--" + self.name.replace("_", "-"))
 
 
+class ParametersError(ParameterError):
+    """A bad value among several parameters ("{epochs} must be >= 1 and {lr} > 0"): `template`
+    holds `{epochs}`, `{lr}`, ... where each is named; `name` is the one at fault (the first
+    named, when not told)."""
+
+    def __init__(self, template: str, names: tuple[str, ...], name: str | None = None):
+        self.names, self.template, self.name = tuple(names), template, name or names[0]
+        RnnlabError.__init__(self, template.format(**{n: n for n in self.names}))
+
+    def flag_message(self) -> str:
+        return self.template.format(**{n: "--" + n.replace("_", "-") for n in self.names})
+
+
+def literal(value: object) -> str:
+    """`value` as text inside a ParameterError template: its braces doubled, so that a series id,
+    a path or a bad value such as "{x}" is shown as it is, not taken for a parameter's place."""
+    return str(value).replace("{", "{{").replace("}", "}}")
+
+
 def printable(text: object) -> str:
     """`text` fit for a one-line message: tabs, line breaks and other control characters, which
     a file's own text can hold, escaped as Python writes them."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
 from pathlib import Path
 
 from rnnlab.commands import common
@@ -80,6 +79,11 @@ def _cells(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _ascending(parse):
+    """An argparse type: the values `parse` reads, sorted and each once (the table reads T up)."""
+    return lambda text: tuple(sorted(set(parse(text))))
+
+
 COUNT = _one(int, 1)
 
 
@@ -136,7 +140,7 @@ def add_parser(subparsers) -> None:
     )
     memory.add_argument(
         "--lags",
-        type=_numbers(int, 1, "10,25,50,100,200"),
+        type=_ascending(_numbers(int, 1, "10,25,50,100,200")),
         default=(10, 25, 50, 100, 200),
         help="sequence lengths T (default: 10,25,50,100,200)",
     )
@@ -183,27 +187,21 @@ def _add_run_args(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run_gradients(args: argparse.Namespace) -> int:
     out = args.out or common.default_out("lab-gradients")
-    with common.run_directory(out, args.force) as tmp:
-        import torch  # after the output check: a bad --out fails before the slow import
+    with common.run_directory(out, args.force) as tmp:  # a bad --out fails before torch loads
+        from rnnlab.lab.gradients import gradient_experiment
 
-        from rnnlab.lab import experiments as lab
-
-        torch.set_num_threads(1)  # small matrices: one thread is as fast, and repeatable
-        start = time.perf_counter()
-        results = lab.gradient_experiment(
+        result = gradient_experiment(
             radii=args.radii,
             forget_biases=args.forget_biases,
             hidden=args.hidden,
             max_lag=args.max_lag,
-            sequences=args.sequences,
             networks=args.networks,
+            sequences=args.sequences,
             burn_in=args.burn_in,
             seed=args.seed,
         )
-        seconds = time.perf_counter() - start
-        config = _config(args, "lab gradients", seconds)
-        lab_report.write_gradients(tmp, results, args.max_lag, config)
-    lab_report.print_gradients(results, args.max_lag)
+        lab_report.write_gradients(tmp, result, _config(args, "lab gradients", result.seconds))
+    lab_report.print_gradients(result)
     print(f"run directory: {out}  (report.html, metrics.json, gradients.png, norms.csv)")
     return 0
 
@@ -216,47 +214,32 @@ def _config(args: argparse.Namespace, command: str, seconds: float) -> dict:
 
 
 def run_memory(args: argparse.Namespace) -> int:
-    args.lags = tuple(sorted(set(args.lags)))  # the table and the plot read T upwards
     out = args.out or common.default_out("lab-memory")
-    with common.run_directory(out, args.force) as tmp:
-        import torch  # after the output check: a bad --out fails before the slow import
+    with common.run_directory(out, args.force) as tmp:  # a bad --out fails before torch loads
+        from rnnlab.lab.memory import memory_experiment
 
-        from rnnlab.lab import experiments as lab
-
-        torch.set_num_threads(1)
-
-        def progress(cell: str, length: int, result: dict) -> None:
-            if not args.quiet:
-                print(
-                    f"  {cell:<4} T={length:<4} seed {result['seed']}: accuracy "
-                    f"{result['accuracy']:.3f} after {result['steps']} steps "
-                    f"({result['seconds']:.1f} s)",
-                    file=sys.stderr,
-                )
-
-        start = time.perf_counter()
-        table = lab.memory_experiment(
-            args.cells,
-            args.lags,
-            args.tries,
-            progress,
+        result = memory_experiment(
+            lags=args.lags,
+            cells=args.cells,
+            tries=args.tries,
+            steps=args.steps,
             symbols=args.symbols,
             hidden=args.hidden,
             batch=args.batch,
-            steps=args.steps,
             lr=args.lr,
+            lstm_init=args.lstm_init,
             seed=args.seed,
-            **lstm_options(args.lstm_init, max(args.lags)),
+            progress=None if args.quiet else _print_try,
         )
-        config = _config(args, "lab memory", time.perf_counter() - start)
-        lab_report.write_memory(tmp, table, args, config)
-    lab_report.print_memory(table, args)
+        lab_report.write_memory(tmp, result, _config(args, "lab memory", result.seconds))
+    lab_report.print_memory(result)
     print(f"run directory: {out}  (report.html, metrics.json, memory.png, accuracy.csv)")
     return 0
 
 
-def lstm_options(init: str | float, longest: int) -> dict:
-    """RecallConfig fields for --lstm-init."""
-    if init == "chrono":
-        return {"chrono": longest}
-    return {} if init == "torch" else {"forget_bias": init}
+def _print_try(cell: str, length: int, result: dict) -> None:
+    print(
+        f"  {cell:<4} T={length:<4} seed {result['seed']}: accuracy {result['accuracy']:.3f} "
+        f"after {result['steps']} steps ({result['seconds']:.1f} s)",
+        file=sys.stderr,
+    )

@@ -14,13 +14,11 @@ CPython's `pydoc_data` (about 0.8 MB), so it runs offline.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
 from rnnlab.commands import common
-
-DEFAULT_CORPUS = "pydoc_data.topics"
+from rnnlab.text.corpus import DEFAULT_CORPUS
 
 
 def add_parser(subparsers) -> None:
@@ -112,197 +110,47 @@ def run(args: argparse.Namespace) -> int:
     ](args)
 
 
-# ------------------------------------------------------------------------------- input
-
-
-def read_text(path: Path | None) -> tuple[str, str]:
-    """The text and where it came from. UTF-8 (a BOM is dropped); Latin-1 when the bytes are
-    not UTF-8, since every byte string is Latin-1 text; binary files are refused."""
-    if path is None:
-        from pydoc_data.topics import topics
-
-        return "\n\n".join(topics[k] for k in sorted(topics)), DEFAULT_CORPUS
-    if not path.is_file():
-        raise common.RnnlabError(f"{path}: no such file; give a text file")
-    data = path.read_bytes()
-    if b"\x00" in data[:65536]:
-        raise common.RnnlabError(f"{path} looks binary (it holds NUL bytes); give a text file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    if len(text) < 2:
-        raise common.RnnlabError(f"{path} holds {len(text)} characters; give more text")
-    return text.replace("\r\n", "\n"), str(path)
-
-
 # ------------------------------------------------------------------------------- train
 
 
-def _check_train(args: argparse.Namespace) -> None:
-    problems = [
-        f"--{name.replace('_', '-')} must be {rule} (got {getattr(args, name)})"
-        for name, ok, rule in (
-            ("hidden", args.hidden >= 1, "at least 1"),
-            ("layers", args.layers >= 1, "at least 1"),
-            ("embedding", args.embedding >= 1, "at least 1"),
-            ("batch", args.batch >= 1, "at least 1"),
-            ("bptt", args.bptt >= 1, "at least 1"),
-            ("dropout", 0 <= args.dropout < 1, "in [0, 1)"),
-            ("lr", 0 < args.lr < 1, "in (0, 1)"),
-            ("minutes", args.minutes > 0, "above 0"),
-            ("steps", args.steps is None or args.steps >= 1, "at least 1"),
-            ("checkpoint_every", args.checkpoint_every >= 0, "0 or more"),
-            ("val_fraction", 0 < args.val_fraction < 1, "in (0, 1)"),
-        )
-        if not ok
-    ]
-    if problems:
-        raise common.RnnlabError(problems[0])
-
-
 def run_train(args: argparse.Namespace) -> int:
-    _check_train(args)
-    text, source = read_text(args.file)
-    cut = int(len(text) * (1 - args.val_fraction))
-    train_text_, val_text = text[:cut], text[cut:]
-    if len(val_text) < 2 * 16 or len(train_text_) < args.batch * (args.bptt + 2):
-        raise common.RnnlabError(
-            f"{source} is too short ({len(text)} characters) for --batch {args.batch} x --bptt "
-            f"{args.bptt} and a validation part; give more text or smaller --batch/--bptt"
-        )
+    from rnnlab.text.estimator import CharModel
+    from rnnlab.text.pipeline import prepare_training
+
+    names = CharModel().get_params()  # the options that are its parameters, by the same names
+    model, text, source = prepare_training({n: getattr(args, n) for n in names}, args.file)
     out = args.out or common.default_out("textgen")
     if args.resume and args.out is None:
         raise common.RnnlabError("--resume needs the --out folder of the run to go on with")
     with common.run_directory(out, args.force) as tmp:
-        import torch
-
         from rnnlab.core import checkpoint
-        from rnnlab.text import charlm as lm
+        from rnnlab.text.report import write_train_run
 
-        saved_at, same = checkpoint.folder_for(out), _resume_key(args, source)
-        resume = _load_checkpoint(saved_at, same) if args.resume else None
-
-        if args.threads:
-            torch.set_num_threads(args.threads)
-        torch.manual_seed(args.seed)
-        vocab = lm.Vocabulary.from_text(train_text_)
-        config = lm.CharLMConfig(
-            len(vocab.chars), args.cell, args.embedding, args.hidden, args.layers, args.dropout
-        )
-        model = lm.CharLM(config)
-        train_config = lm.TextTrainConfig(
-            args.batch, args.bptt, args.lr, minutes=args.minutes, steps=args.steps, seed=args.seed
-        )
-        if not args.quiet:
-            params = sum(p.numel() for p in model.parameters())
-            print(
-                f"textgen: {source}, {len(train_text_):,} characters to train on, "
-                f"{len(val_text):,} held out; {len(vocab.chars)} distinct; {args.cell} "
-                f"{args.layers} x {args.hidden} ({params:,} weights); "
-                + (f"{args.steps} steps" if args.steps else f"{args.minutes:g} min"),
-                file=sys.stderr,
-            )
+        saved_at = checkpoint.folder_for(out)
         with _Progress(args.quiet) as bar:
-            result = lm.train_text(
-                model, vocab.encode(train_text_), vocab.encode(val_text), train_config, bar.update,
-                save_every=args.checkpoint_every,
-                save=lambda tensors, meta: checkpoint.save(saved_at, tensors, meta | same),
-                resume=resume,
+            model.fit(
+                text, source=source, checkpoint=saved_at, resume=args.resume,
+                progress=bar.update, on_start=None if args.quiet else _announce,
             )  # fmt: skip
-        sample = lm.sample(model, vocab, "\n", 600, 0.8, seed=args.seed)
-        metrics = {
-            "val_nats_per_char": round(result.best_val, 4),
-            "val_bits_per_char": round(result.best_val / math.log(2), 4),
-            "best_step": result.best_step,
-            "steps": result.steps,
-            "seconds": round(result.seconds, 1),
-            "train_chars": len(train_text_),
-            "val_chars": len(val_text),
-            "vocabulary": len(vocab.chars),
-            "curve": result.curve,
-        }
-        run_config = {
-            **common.run_config(args, "textgen train"),
-            "data": source,
-            "model": config.__dict__,
-            "train": train_config.__dict__,
-        }
-        lm.save_model(tmp, model, vocab, {"data": source})
-        _write_train_report(tmp, metrics, run_config, sample)
+        config = common.run_config(args, "textgen train")
+        metrics, sample = write_train_run(tmp, model, config)
     import shutil
 
     shutil.rmtree(saved_at, ignore_errors=True)  # the run is complete: nothing to resume
     print(
         f"validation: {metrics['val_nats_per_char']:.3f} nats/char "
-        f"({metrics['val_bits_per_char']:.3f} bits) after {result.steps} steps, "
-        f"{result.seconds:.0f} s; model and report in {out}"
+        f"({metrics['val_bits_per_char']:.3f} bits) after {metrics['steps']} steps, "
+        f"{model.seconds_:.0f} s; model and report in {out}"
     )
     if not args.quiet:
         print(f"--- a sample (temperature 0.8) ---\n{sample}")
     return 0
 
 
-def _resume_key(args: argparse.Namespace, source: str) -> dict:
-    """What a checkpoint must share with the command that resumes it."""
-    names = ("cell", "hidden", "layers", "embedding", "dropout", "batch", "bptt", "lr",
-             "minutes", "steps", "seed", "val_fraction")  # fmt: skip
-    return {"resume_key": {"data": source, **{n: getattr(args, n) for n in names}}}
+def _announce(model) -> None:
+    from rnnlab.text.report import training_summary
 
-
-def _load_checkpoint(folder: Path, same: dict):
-    from rnnlab.core import checkpoint
-
-    if not folder.is_dir():
-        raise common.RnnlabError(
-            f"no checkpoint to resume in {folder}: the run finished, or never saved one; "
-            "run it again without --resume"
-        )
-    tensors, meta = checkpoint.load(folder, "'rnnlab textgen train ... --checkpoint-every N'")
-    saved = meta.get("resume_key", {})
-    for name, value in same["resume_key"].items():
-        if saved.get(name) != value:
-            flag = name if name == "data" else "--" + name.replace("_", "-")
-            raise common.RnnlabError(
-                f"the checkpoint was made with {flag} {saved.get(name)}, not {value}; resume "
-                "with the options of the interrupted run"
-            )
-    return tensors, meta
-
-
-def _write_train_report(folder: Path, metrics: dict, config: dict, sample: str) -> None:
-    import html
-
-    from rnnlab.core.figures import save_figure
-    from rnnlab.core.report import html_page, write_json
-    from rnnlab.text.plots import plot_text_curve
-
-    write_json(folder / "metrics.json", metrics)
-    write_json(folder / "config.json", config)
-    (folder / "sample.txt").write_text(sample, encoding="utf-8")
-    save_figure(plot_text_curve(metrics["curve"]), folder / "curve.png")
-    rows = "".join(
-        f"<tr><td>{r['seconds']}</td><td>{r['step']}</td><td>{r['train_nats']:.3f}</td>"
-        f"<td>{r['val_nats']:.3f}</td></tr>"
-        for r in metrics["curve"]
-    )
-    summary = (
-        f"<p>Validation loss <b>{metrics['val_nats_per_char']:.3f} nats per character</b> "
-        f"({metrics['val_bits_per_char']:.3f} bits) on the last {metrics['val_chars']:,} "
-        f"characters, after {metrics['steps']} steps in {metrics['seconds']:.0f} s; the weights "
-        f"kept are those of step {metrics['best_step']}. A model that guessed uniformly among "
-        f"the {metrics['vocabulary']} characters would score "
-        f"{math.log(metrics['vocabulary']):.2f} nats.</p>"
-        "<table><tr><th>seconds</th><th>step</th><th>train nats/char</th>"
-        f"<th>validation nats/char</th></tr>{rows}</table>"
-    )
-    page = html_page(
-        "rnnlab textgen train",
-        [("Result", summary), ("A sample (temperature 0.8)", f"<pre>{html.escape(sample)}</pre>")],
-        [("Learning curve", folder / "curve.png")],
-        config,
-    )
-    (folder / "report.html").write_text(page, encoding="utf-8")
+    print(training_summary(model), file=sys.stderr)
 
 
 class _Progress:
@@ -329,17 +177,11 @@ class _Progress:
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from rnnlab.text import charlm as lm
+    from rnnlab.text.pipeline import sample_folder
 
-    if args.length < 1:
-        raise common.RnnlabError(f"--length must be at least 1 (got {args.length})")
-    if not args.temperature > 0:  # before the note below: an error is the only line
-        raise common.RnnlabError(f"--temperature must be above 0 (got {args.temperature})")
-    model, vocab, _ = lm.load_model(args.model)
-    unseen = vocab.unseen(args.prompt)
+    text, unseen = sample_folder(args.model, args.prompt, args.length, args.temperature, args.seed)
     if unseen and not args.quiet:
         print(f"note: the model never saw {''.join(sorted(unseen))!r}", file=sys.stderr)
-    text = lm.sample(model, vocab, args.prompt, args.length, args.temperature, args.seed)
     print(args.prompt + text)
     return 0
 
@@ -347,97 +189,40 @@ def run_sample(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     import json
 
-    from rnnlab.text import charlm as lm
+    from rnnlab.text.pipeline import evaluate_file
 
-    model, vocab, _ = lm.load_model(args.model)
-    text, _ = read_text(args.text)
-    unseen = vocab.unseen(text)
-    if unseen and not args.quiet:  # scored as the commonest character: the loss is a little low
-        count = sum(text.count(c) for c in unseen)
+    scores = evaluate_file(args.model, args.text)
+    if scores["unseen"] and not args.quiet:  # scored as the commonest character: a little low
         print(
-            f"note: {count} characters of the text ({''.join(sorted(unseen))!r}) never occurred "
-            "in training; each is scored as the model's commonest character",
+            f"note: {scores['unseen']} characters of the text ({scores['unseen_chars']!r}) never "
+            "occurred in training; each is scored as the model's commonest character",
             file=sys.stderr,
         )
-    nats = lm.evaluate(model, vocab.encode(text))
-    bits = nats / math.log(2)
+    nats, bits = scores["nats_per_char"], scores["bits_per_char"]
     if args.json:
         print(json.dumps({"nats_per_char": round(nats, 4), "bits_per_char": round(bits, 4)}))
     else:
-        print(f"{args.text}: {len(text):,} characters, {nats:.4f} nats/char, {bits:.4f} bits/char")
+        print(
+            f"{args.text}: {scores['characters']:,} characters, {nats:.4f} nats/char, "
+            f"{bits:.4f} bits/char"
+        )
     return 0
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from rnnlab.core.report import html_page, write_json
-    from rnnlab.text import charlm as lm
-    from rnnlab.text import explain as ex
+    from rnnlab.text.pipeline import explain_file
+    from rnnlab.text.report import write_explain
 
-    if args.chars < 2:
-        raise common.RnnlabError(f"--chars must be at least 2 (got {args.chars})")
-    model, vocab, _ = lm.load_model(args.model)
-    text, source = read_text(args.text)
-    text = text[: args.chars]
-    activations, names, probs = ex.neuron_table(model, vocab, text)  # (T, N), [N], (T, V)
-    found = ex.find_neurons(activations, names, ex.text_features(text))
-    if args.neuron is not None and args.neuron not in names:
-        raise common.RnnlabError(
-            f"no neuron {args.neuron!r} in this model; names run from {names[0]} to {names[-1]}"
-        )
-    chosen = args.neuron or (found[0]["neurons"][0]["neuron"] if found else names[0])
-    column = names.index(chosen)
-    tips = ex.guess_tips(text, probs, vocab)
-    confidence = ex.next_char_confidence(text, probs, vocab)
-    sections = [
-        (
-            f"The text coloured by neuron {chosen}",
-            "<p>Blue: the neuron's activation after reading that character is positive, red: "
-            "negative (scaled by its largest magnitude here). Hover over a character to see "
-            "the model's five best guesses for the character after it.</p>"
-            + ex.coloured_text(text, activations[:, column], tips),
-        ),
-        (
-            "How sure the model was of each next character",
-            "<p>Blue: the probability it gave the character that actually came next (darker is "
-            f"surer); mean {confidence[:-1].mean():.0%}.</p>"
-            + ex.coloured_text(text, confidence, tips),
-        ),
-        ("Neurons that track something", _found_table(found)),
-    ]
-    excerpt = text[: min(len(text), 600)]
-    for row in found[:4]:
-        best = row["neurons"][0]
-        sections.append(
-            (
-                f"{row['feature']}: neuron {best['neuron']} (r = {best['r']:+.2f})",
-                ex.coloured_text(excerpt, activations[: len(excerpt), best["index"]]),
-            )
-        )
-    config = {**common.run_config(args, "textgen explain"), "text": source, "neurons": len(names)}
+    explanation, source = explain_file(args.model, args.text, args.chars, args.neuron)
+    config = {
+        **common.run_config(args, "textgen explain"), "text": source,
+        "neurons": explanation.neurons,
+    }  # fmt: skip
     out = args.out or common.default_out("textgen-explain")
     with common.run_directory(out, args.force) as tmp:
-        write_json(tmp / "neurons.json", {"chosen": chosen, "found": found})
-        write_json(tmp / "config.json", config)
-        page = html_page("rnnlab textgen explain", sections, [], config)
-        (tmp / "report.html").write_text(page, encoding="utf-8")
-    for row in found[:5]:
+        write_explain(tmp, explanation, config)
+    for row in explanation.found[:5]:
         best = row["neurons"][0]
         print(f"{row['feature']:<42} neuron {best['neuron']:<8} r = {best['r']:+.2f}")
     print(f"page: {out / 'report.html'}")
     return 0
-
-
-def _found_table(found: list[dict]) -> str:
-    import html
-
-    rows = "".join(
-        f"<tr><td>{html.escape(row['feature'])}</td><td>"
-        + ", ".join(f"{n['neuron']} ({n['r']:+.2f})" for n in row["neurons"])
-        + "</td></tr>"
-        for row in found
-    )
-    return (
-        "<p>Each neuron's activation after every character, correlated (Pearson r) with a "
-        "property of the text read so far; the three strongest per property.</p>"
-        f"<table><tr><th>property</th><th>neurons (r)</th></tr>{rows}</table>"
-    )

@@ -123,3 +123,17 @@ def balance(costs: dict[str, float], groups: int) -> list[list[str]]:
         out[lightest].append(key)
         totals[lightest] += costs[key]
     return [group for group in out if group]
+
+
+@contextlib.contextmanager
+def one_thread():
+    """torch on one thread while the block runs (restored after): small networks train as fast
+    so, and their numbers do not depend on the machine's cores, from the CLI or from Python."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

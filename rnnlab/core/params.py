@@ -14,6 +14,23 @@ import inspect
 class Params:
     """get_params / set_params / repr from `__init__`'s keyword arguments."""
 
+    # scikit-learn's kind of estimator ("classifier", "regressor" or None): its is_classifier,
+    # which makes cross_val_score's folds stratified, reads it through __sklearn_tags__
+    _estimator_type: str | None = None
+
+    def __sklearn_tags__(self):
+        """The tags scikit-learn (1.6 and later) asks every estimator for. Only scikit-learn calls
+        this, so it is imported already when this runs: rnnlab itself never needs it."""
+        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
+
+        kind = self._estimator_type
+        return Tags(
+            estimator_type=kind,
+            target_tags=TargetTags(required=kind in ("classifier", "regressor")),
+            classifier_tags=ClassifierTags() if kind == "classifier" else None,
+            regressor_tags=RegressorTags() if kind == "regressor" else None,
+        )
+
     @classmethod
     def _param_names(cls) -> list[str]:
         signature = inspect.signature(cls.__init__)

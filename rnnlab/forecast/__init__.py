@@ -1,9 +1,24 @@
-"""The model registry: baselines (pure numpy) and neural networks (plain nn.Modules).
+"""Forecasting: the model registry's names, and the front door, PanelForecaster (api.py).
 
-Names are listed here without importing torch, so `rnnlab --help` stays fast; the registries
-themselves are the dicts `baselines.BASELINES` and `neural.NEURAL`.
+The room's roles: networks.py, baselines.py and statistical.py (the models); local.py (one
+network per series, the demo's) and global_model.py (one network for a panel); backtest.py,
+intervals.py and panel_eval.py (checking and scoring); options.py, inputs.py and pipeline.py
+(the protocol PanelForecaster and `rnnlab forecast` run); saved.py (the saved forecaster);
+output.py and lecture.py (the run directories of `rnnlab forecast` and `rnnlab demo`).
+
+Importing the package costs nothing (no torch, so `rnnlab --help` stays fast): it holds the
+model registry's names (names.py) and imports PanelForecaster on first use. The room's own
+modules import names.py, never the package, so the lazy import makes no cycle.
 """
 
-BASELINE_NAMES = ("naive", "seasonal_naive", "drift", "mean")
-NEURAL_NAMES = ("fc", "rnn", "lstm", "gru", "lstm_scratch", "seq2seq")
-MODEL_NAMES = BASELINE_NAMES + NEURAL_NAMES
+from rnnlab.forecast.names import BASELINE_NAMES, MODEL_NAMES, NEURAL_NAMES
+
+__all__ = ["BASELINE_NAMES", "MODEL_NAMES", "NEURAL_NAMES", "PanelForecaster"]
+
+
+def __getattr__(name: str):
+    if name == "PanelForecaster":
+        from rnnlab.forecast.api import PanelForecaster
+
+        return PanelForecaster
+    raise AttributeError(f"module 'rnnlab.forecast' has no attribute {name!r}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlab.data.panel import Panel
-from rnnlab.errors import RnnlabError
+from rnnlab.errors import ParametersError, literal
 from rnnlab.forecast.intervals import LEVELS, conformal_halfwidths, series_scales
 from rnnlab.forecast.panel_eval import add_owa_and_verdicts, panel_scores
 
@@ -39,17 +39,22 @@ def rolling_windows(panel: Panel, horizon: int, count: int = 1, step: int | None
     """The backtest's windows, oldest first; `step` (default `horizon`) apart."""
     step = horizon if step is None else step
     if count < 1 or step < 1 or horizon < 1:
-        raise RnnlabError(
-            f"--backtest, --step and --horizon must be at least 1 (got {count}, {step}, {horizon})"
+        culprit = "backtest" if count < 1 else "step" if step < 1 else "horizon"
+        raise ParametersError(
+            f"{{backtest}}, {{step}} and {{horizon}} must be at least 1 (got {count}, {step}, "
+            f"{horizon})",
+            ("backtest", "step", "horizon"),
+            culprit,
         )
     deepest = horizon + (count - 1) * step
     shortest = int(panel.lengths.min())
     if shortest <= deepest + 1:
         name = str(panel.ids[int(np.argmin(panel.lengths))])
-        raise RnnlabError(
-            f"series {name!r} has {shortest} points: {count} backtest window(s) of {horizon} "
-            f"steps, {step} apart, reach {deepest} points back and leave too little to train on; "
-            "use fewer --backtest windows, a smaller --step or --horizon"
+        raise ParametersError(
+            f"series {literal(repr(name))} has {shortest} points: {count} backtest window(s) of "
+            f"{horizon} steps, {step} apart, reach {deepest} points back and leave too little to "
+            "train on; use fewer {backtest} windows, a smaller {step} or {horizon}",
+            ("backtest", "step", "horizon"),
         )
     out = []
     for k in range(count):

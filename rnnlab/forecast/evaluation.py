@@ -18,8 +18,8 @@ from rnnlab.core.parallel import available_workers, balance, in_parallel
 from rnnlab.data.scaling import fit_scaler
 from rnnlab.data.series import SeriesData
 from rnnlab.errors import RnnlabError
-from rnnlab.forecast import BASELINE_NAMES
 from rnnlab.forecast.local import Forecaster
+from rnnlab.forecast.names import BASELINE_NAMES
 
 
 @dataclass

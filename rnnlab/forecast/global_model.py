@@ -6,10 +6,11 @@ the M4 winner and N-BEATS both learn across series. Three multi-step strategies:
              steps, and one forward pass forecasts the whole horizon;
   recursive  a one-step network, fed its own forecast H times;
   seq2seq    model "seq2seq": an encoder-decoder that unrolls H steps (models/neural.py),
-             trained like a direct model on whole H-step targets. Windows
-are normalised one by one (data/normalize.py) and sampled at random across the panel without
-ever materialising them all: memory stays that of the points. An ensemble trains several seeds
-and takes the median forecast, N-BEATS's main lever; members train in parallel on free cores.
+             trained like a direct model on whole H-step targets.
+Windows are normalised one by one (data/normalize.py) and sampled at random across the panel
+without ever materialising them all (global_windows.py): memory stays that of the points. An
+ensemble trains several seeds and takes the median forecast, N-BEATS's main lever; members
+train in parallel on free cores.
 """
 
 from __future__ import annotations
@@ -21,10 +22,17 @@ import numpy as np
 import torch
 
 from rnnlab.core.parallel import available_workers, in_parallel
+from rnnlab.core.params import Params
 from rnnlab.core.train import TrainConfig, TrainResult, seed_everything, train
 from rnnlab.data.normalize import denormalize, normalize, window_stats
 from rnnlab.data.panel import Panel
-from rnnlab.errors import RnnlabError
+from rnnlab.errors import ParameterError, RnnlabError, literal
+from rnnlab.forecast.global_windows import (
+    PanelWindows,
+    last_windows,
+    panel_digest,
+    with_covariates,
+)
 from rnnlab.forecast.networks import build_model
 
 # Training defaults for global models: many small mini-batch steps, a cosine schedule, MAE on
@@ -79,102 +87,6 @@ class GlobalConfig:
         return max(2, int(round(self.lookbacks[member % len(self.lookbacks)] * unit)))
 
 
-class PanelWindows:
-    """Training data for train.train: random windows across the panel, normalised one by one.
-
-    Series shorter than a window are padded on the left with their first value, so every series
-    takes part. Window starts are kept as one int64 per window: 12 bytes per point in all.
-    With covariates (panel.cov), a flat input ends with those of the whole window: the L input
-    steps (what explains the past values) and the H target steps (what the future holds).
-    """
-
-    def __init__(
-        self,
-        panel: Panel,
-        input_size: int,
-        horizon: int,
-        normalizer: str,
-        batch_size: int,
-        steps_per_epoch: int,
-        layout: str,
-        schedule_batch: int | None = None,
-    ):
-        """`schedule_batch`: the batch the step count is reckoned in (default `batch_size`), so
-        that recurrent networks take the steps fc takes on the same data, on smaller batches."""
-        self.input_size, self.horizon, self.normalizer = input_size, horizon, normalizer
-        self.layout = layout
-        size = input_size + horizon
-        self.flat, offsets = pad_left(panel, size)  # (total,), (n + 1,)
-        self.cov = None if panel.cov is None else pad_left(panel, size, panel.cov)[0]
-        counts = np.diff(offsets) - size + 1  # windows per series, >= 1
-        first = np.repeat(offsets[:-1], counts)  # (W,) each window's series start
-        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        self.starts = torch.from_numpy(first + within)  # (W,) global start of each window
-        # Steps per epoch: about two passes over the windows, between 10 and `steps_per_epoch`;
-        # but when one batch holds every window (one short series), full-batch descent needs the
-        # full count. Measured: elec_equip, 12 ahead, MASE 0.91 after 200 steps, 0.14 after 2000
-        # (seasonal naive 0.42); M3 yearly (10k windows) sMAPE 16.39 after 400 steps of 1024
-        # windows, 16.71 after 2000 (over-fitting, and six times the time).
-        self.batch_size = min(batch_size, len(self.starts))
-        schedule_batch = min(schedule_batch or batch_size, len(self.starts))
-        if len(self.starts) <= schedule_batch:
-            self._steps = steps_per_epoch
-        else:
-            passes = -(-2 * len(self.starts) // schedule_batch)
-            self._steps = max(10, min(steps_per_epoch, passes))
-        self.steps = torch.arange(size)  # (L + H,) offsets inside a window
-
-    def windows(self, starts: torch.Tensor):
-        """Normalised inputs (B, L) or (B, L, 1) and targets (B, H) of windows at `starts`."""
-        w = self.flat[starts[:, None] + self.steps]  # (B, L + H)
-        x, y = w[:, : self.input_size], w[:, self.input_size :]  # (B, L), (B, H)
-        shift, scale = window_stats(x, self.normalizer)  # (B, 1) each
-        cov = None if self.cov is None else self.cov[starts[:, None] + self.steps]  # (B, L+H, k)
-        return with_covariates(normalize(x, shift, scale), cov, self.layout), normalize(
-            y, shift, scale
-        )
-
-    def batches(self, generator: torch.Generator):
-        for _ in range(self._steps):
-            pick = torch.randint(len(self.starts), (self.batch_size,), generator=generator)
-            yield self.windows(self.starts[pick])
-
-    def steps_per_epoch(self) -> int:
-        return self._steps
-
-    def validation(self):
-        return None
-
-
-def pad_left(panel: Panel, size: int, rows=None) -> tuple[torch.Tensor, np.ndarray]:
-    """The panel's values (or `rows` beside them, e.g. its covariates (total, k)), each series
-    left-padded with its first value (row) to at least `size`."""
-    rows = panel.flat if rows is None else rows
-    lengths = panel.lengths
-    pads = np.maximum(size - lengths, 0)
-    if not pads.any():
-        return torch.from_numpy(rows), panel.offsets
-    pieces = []
-    for i, (a, b) in enumerate(zip(panel.offsets[:-1], panel.offsets[1:], strict=True)):
-        if pads[i]:
-            pieces.append(np.repeat(rows[a : a + 1], pads[i], axis=0))
-        pieces.append(rows[a:b])
-    offsets = np.concatenate([[0], np.cumsum(lengths + pads)]).astype(np.int64)
-    return torch.from_numpy(np.concatenate(pieces)), offsets
-
-
-def with_covariates(z: torch.Tensor, cov: torch.Tensor | None, layout: str) -> torch.Tensor:
-    """Normalised windows z (B, L), shaped for the network, with the covariates of the
-    window's input and target steps, cov (B, L + H, k): flat, appended (B, L + (L + H) k);
-    timesteps, as channels beside the values, the H future rows with value 0 (B, L + H, 1 + k)."""
-    if cov is None:
-        return shape_input(z, layout)
-    if layout == "flat":
-        return torch.cat([z, cov.reshape(len(cov), -1)], dim=1)
-    values = torch.cat([z, z.new_zeros(len(z), cov.shape[1] - z.shape[1])], dim=1)
-    return torch.cat([values[:, :, None], cov], dim=2)
-
-
 def distributed() -> bool:
     return torch.distributed.is_available() and torch.distributed.is_initialized()
 
@@ -190,43 +102,67 @@ def init_distributed() -> bool:
     return True
 
 
-def shape_input(x: torch.Tensor, layout: str) -> torch.Tensor:
-    return x if layout == "flat" else x[:, :, None]  # (B, L) or (B, L, 1)
+def _as_panel(data) -> Panel:
+    if isinstance(data, Panel):
+        return data
+    from rnnlab.forecast.inputs import as_panel
+
+    return as_panel(data)
 
 
-def panel_digest(panel: Panel) -> str:
-    """A digest of a panel's values (and covariates): what a member was trained on."""
-    import hashlib
+class GlobalForecaster(Params):
+    """Fit one network (or an ensemble) on a whole panel; forecast every series H steps ahead.
 
-    digest = hashlib.sha256(panel.flat.tobytes())
-    digest.update(np.asarray(panel.offsets).tobytes())
-    if panel.cov is not None:
-        digest.update(panel.cov.tobytes())
-    return digest.hexdigest()
+    The parameters are GlobalConfig's fields and the seed (`config` reads them as one);
+    `fit(panel)` checks them and sets the fitted attributes: members_, input_sizes_, ...
+    """
 
+    def __init__(
+        self,
+        seed: int = 0,
+        model: str = "fc",
+        horizon: int = 12,
+        strategy: str = "direct",
+        cell: str = "lstm",
+        input_size: int | None = None,
+        lookbacks: tuple[float, ...] = (2.0, 1.5, 2.5, 3.0),
+        hidden: int = 256,
+        layers: int = 3,
+        dropout: float = 0.0,
+        normalize: str = "level",
+        ensemble: int = 12,
+        steps_per_epoch: int = 100,
+        train: dict | None = None,
+    ):
+        self.seed, self.model, self.horizon, self.strategy = seed, model, horizon, strategy
+        self.cell, self.input_size, self.lookbacks = cell, input_size, lookbacks
+        self.hidden, self.layers, self.dropout, self.normalize = hidden, layers, dropout, normalize
+        self.ensemble, self.steps_per_epoch, self.train = ensemble, steps_per_epoch, train
 
-def last_windows(panel: Panel, input_size: int, rows=None) -> torch.Tensor:
-    """The last `input_size` values of every series (left-padded): (n, L); or of `rows`
-    beside the values, e.g. the covariates: (n, L, k)."""
-    flat, offsets = pad_left(panel, input_size, rows)
-    ends = torch.from_numpy(offsets[1:])
-    return flat[ends[:, None] - input_size + torch.arange(input_size)]  # (n, L, ...)
+    @property
+    def config(self) -> GlobalConfig:
+        """The parameters as a GlobalConfig (`train`: the overrides of GLOBAL_TRAIN)."""
+        names = [n for n in GlobalConfig.__dataclass_fields__ if n != "train"]
+        return GlobalConfig(**{n: getattr(self, n) for n in names}, train=dict(self.train or {}))
 
+    @property
+    def layout(self) -> str:
+        """How a window reaches the network: flat (B, L) for fc, else timesteps (B, L, 1)."""
+        return "flat" if self.model == "fc" else "timesteps"
 
-class GlobalForecaster:
-    """Fit one network (or an ensemble) on a whole panel; forecast every series H steps ahead."""
-
-    def __init__(self, seed: int = 0, **options):
-        self.config = GlobalConfig(**options)
-        self.seed = seed
-        if self.config.ensemble < 1:
-            raise RnnlabError(f"--ensemble must be at least 1 (got {self.config.ensemble})")
-        if self.config.strategy not in STRATEGIES:
-            raise RnnlabError(
-                f"unknown strategy {self.config.strategy!r}; choose one of: {', '.join(STRATEGIES)}"
+    def _check_params(self) -> None:
+        if isinstance(self.ensemble, bool) or not hasattr(self.ensemble, "__index__"):
+            got = literal(repr(self.ensemble))
+            raise ParameterError("ensemble", f"{{name}} must be a whole number (got {got})")
+        if self.ensemble < 1:
+            got = literal(repr(self.ensemble))
+            raise ParameterError("ensemble", f"{{name}} must be at least 1 (got {got})")
+        if self.strategy not in STRATEGIES:
+            raise ParameterError(
+                "strategy",
+                f"unknown {{name}} {literal(repr(self.strategy))}; choose one of: "
+                + ", ".join(STRATEGIES),
             )
-        self.layout = "flat" if self.config.model == "fc" else "timesteps"
-        self.cache = None  # a checkpoint.MemberCache: finished members survive a killed run
 
     @property
     def trained_horizon(self) -> int:
@@ -258,14 +194,14 @@ class GlobalForecaster:
         batch = SEQ2SEQ_BATCH if self.config.model == "seq2seq" else RECURRENT_BATCH
         return {**GLOBAL_TRAIN, "batch_size": batch}
 
-    def _fit_member(self, panel: Panel, member: int, progress=None):
+    def _fit_member(self, panel: Panel, member: int, progress=None, cache=None):
         c = self.config
         seed = self.seed + member
         input_size = c.member_input_size(member, panel.season)
         key = None
-        if self.cache is not None and not distributed():
-            key = self.cache.key(asdict(c), seed, input_size, self.covariates_, self.data_digest_)
-            done = self.cache.get(key)
+        if cache is not None and not distributed():
+            key = cache.key(asdict(c), seed, input_size, self.covariates_, self.data_digest_)
+            done = cache.get(key)
             if done is not None:  # trained before an interruption: the same member
                 tensors, meta = done
                 result = TrainResult(**meta["result"])
@@ -292,16 +228,22 @@ class GlobalForecaster:
             from rnnlab.core.checkpoint import json_safe
 
             meta = {"result": asdict(result), "model_config": out[2], "train_config": out[3]}
-            self.cache.put(key, out[0], json_safe(meta))
+            cache.put(key, out[0], json_safe(meta))
         return out
 
-    def fit(self, panel: Panel, progress=None, workers: int | None = None) -> GlobalForecaster:
+    def fit(
+        self, panel: Panel, progress=None, workers: int | None = None, cache=None
+    ) -> GlobalForecaster:
         """Train every member on `panel`. Under torchrun each rank trains on its shard of the
         series (DistributedDataParallel), members one after another; the fitted weights are
-        the same on every rank."""
+        the same on every rank. `cache`: a checkpoint.MemberCache that keeps each finished
+        member, so that a killed run, started again, trains only the members it lacked.
+        `panel` may also be a long-format DataFrame (unique_id, ds, y) or a pandas Series."""
+        self._check_params()
+        panel = _as_panel(panel)
         members = list(range(self.config.ensemble))
         self.covariates_ = 0 if panel.cov is None else panel.cov.shape[1]
-        self.data_digest_ = panel_digest(panel) if self.cache is not None else None
+        self.data_digest_ = panel_digest(panel) if cache is not None else None
         self.covariate_names_ = list(panel.cov_names)
         if distributed():
             rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
@@ -311,7 +253,7 @@ class GlobalForecaster:
         workers = min(available_workers() if workers is None else workers, len(members))
         groups = [members[w::workers] for w in range(workers)]
         calls = [
-            functools.partial(self._fit_group, panel, group, progress if i == 0 else None)
+            functools.partial(self._fit_group, panel, group, progress if i == 0 else None, cache)
             for i, group in enumerate(groups)
         ]
         fitted = {k: out for group in in_parallel(calls, workers) for k, out in group}
@@ -328,11 +270,13 @@ class GlobalForecaster:
             self.model_configs_.append(model_config)
         return self
 
-    def _fit_group(self, panel: Panel, members: list[int], progress) -> list:
-        return [(k, self._fit_member(panel, k, progress)) for k in members]
+    def _fit_group(self, panel: Panel, members: list[int], progress, cache) -> list:
+        return [(k, self._fit_member(panel, k, progress, cache)) for k in members]
 
     def predict(self, panel: Panel) -> np.ndarray:
-        """Forecasts (n, H) from the end of each series of `panel`: the members' median."""
+        """Forecasts (n, H) from the end of each series of `panel` (or of a DataFrame, as
+        `fit` takes it): the members' median."""
+        panel = _as_panel(panel)
         cov = None
         if self.covariates_:
             if panel.cov_future is None or panel.cov_future.shape[1] < self.config.horizon:

@@ -15,12 +15,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from rnnlab.core.params import Params
 from rnnlab.data.scaling import Scaler, fit_scaler
 from rnnlab.data.series import SeriesData
 from rnnlab.data.windows import holdout_windows, make_windows, to_layout
-from rnnlab.errors import RnnlabError
-from rnnlab.forecast import BASELINE_NAMES, MODEL_NAMES
+from rnnlab.errors import ParameterError, ParametersError, RnnlabError, literal
 from rnnlab.forecast.baselines import BASELINES, min_history
+from rnnlab.forecast.names import BASELINE_NAMES, MODEL_NAMES
 
 TRANSFORMS = ("auto", "none", "diff", "sdiff")
 
@@ -52,8 +53,9 @@ def as_series(data, **options) -> SeriesData:
 def difference_order(transform: str, season: int) -> int:
     """How many steps back the transform subtracts: 0 (none), 1 (diff) or the season (sdiff)."""
     if transform not in TRANSFORMS:
-        raise RnnlabError(
-            f"unknown transform {transform!r}; choose one of: {', '.join(TRANSFORMS)}"
+        raise ParameterError(
+            "transform",
+            f"unknown {{name}} {literal(repr(transform))}; choose one of: " + ", ".join(TRANSFORMS),
         )
     if transform == "auto":
         transform = "sdiff" if season > 1 else "none"
@@ -65,39 +67,61 @@ def difference(values: np.ndarray, order: int) -> np.ndarray:
     return values if order == 0 else values[order:] - values[:-order]
 
 
-class Forecaster:
+class Forecaster(Params):
     """Fit a model on a series, then forecast ahead or one step at a time over a span.
 
     >>> f = Forecaster(model="lstm", lags=12, layout="timesteps").fit(series)
     >>> f.predict(12)            # 12 future values, recursively, as a pandas Series
     """
 
-    def __init__(self, model: str = "lstm", seed: int = 0, **options):
-        if model not in MODEL_NAMES:
-            raise RnnlabError(f"unknown model {model!r}; choose one of: {', '.join(MODEL_NAMES)}")
-        self.config = ForecasterConfig(model=model, **options)
-        self.seed = seed
+    def __init__(
+        self,
+        model: str = "lstm",
+        seed: int = 0,
+        lags: int = 12,
+        layout: str = "timesteps",
+        hidden: int | tuple[int, ...] | None = None,
+        layers: int = 1,
+        dropout: float = 0.0,
+        scaler: str = "standard",
+        transform: str = "auto",
+        train: dict | None = None,
+    ):
+        self.model, self.seed, self.lags, self.layout = model, seed, lags, layout
+        self.hidden, self.layers, self.dropout = hidden, layers, dropout
+        self.scaler, self.transform, self.train = scaler, transform, train
+
+    @property
+    def config(self) -> ForecasterConfig:
+        """The parameters but the seed as a ForecasterConfig (saved in config.json)."""
+        names = [n for n in ForecasterConfig.__dataclass_fields__ if n != "train"]
+        return ForecasterConfig(
+            **{n: getattr(self, n) for n in names}, train=dict(self.train or {})
+        )
 
     @property
     def is_baseline(self) -> bool:
-        return self.config.model in BASELINE_NAMES
+        return self.model in BASELINE_NAMES
 
     # ------------------------------------------------------------------ fitting
     def fit(self, data, n_train: int | None = None, progress=None) -> Forecaster:
         """Train on the first `n_train` points (all when None); `progress` as in train.train."""
+        if self.model not in MODEL_NAMES:
+            raise ParameterError(
+                "model",
+                f"unknown {{name}} {literal(repr(self.model))}; choose one of: "
+                + ", ".join(MODEL_NAMES),
+            )
         series = as_series(data)
         n_train = len(series) if n_train is None else n_train
         self.series_ = series
         self.history_ = series.values[:n_train]  # (n_train,)
-        self.order_ = (
-            0 if self.is_baseline else difference_order(self.config.transform, series.season)
-        )
+        self.order_ = 0 if self.is_baseline else difference_order(self.transform, series.season)
         self.train_result_ = None
         if self.is_baseline:
-            if n_train < min_history(self.config.model, series.season) + 1:
+            if n_train < min_history(self.model, series.season) + 1:
                 raise RnnlabError(
-                    f"{self.config.model} needs more than {series.season} training points "
-                    f"(got {n_train})"
+                    f"{self.model} needs more than {series.season} training points (got {n_train})"
                 )
             return self
         self._check_length(n_train)
@@ -131,13 +155,14 @@ class Forecaster:
         return self
 
     def _check_length(self, n_train: int) -> None:
-        needed = self.config.lags + self.order_ + 10
+        needed = self.lags + self.order_ + 10
         if n_train < needed:
             why = f" and differencing over {self.order_} steps" if self.order_ else ""
-            raise RnnlabError(
-                f"the training span has {n_train} points; {self.config.model} with "
-                f"{self.config.lags} lags{why} needs at least {needed}: use a longer series, "
-                "fewer --lags or --transform none"
+            raise ParametersError(
+                f"the training span has {n_train} points; {literal(self.model)} with {self.lags} "
+                f"lags{why} needs at least {needed}: use a longer series, fewer {{lags}} or "
+                "{transform} none",
+                ("lags", "transform"),
             )
 
     # --------------------------------------------------------------- forecasting
@@ -155,9 +180,9 @@ class Forecaster:
         values = np.asarray(values, dtype=np.float64)
         self._check_fitted()
         needed = (
-            min_history(self.config.model, self.series_.season)
+            min_history(self.model, self.series_.season)
             if self.is_baseline
-            else self.config.lags + self.order_
+            else self.lags + self.order_
         )
         if not needed <= start < len(values):
             raise RnnlabError(
@@ -166,9 +191,9 @@ class Forecaster:
             )
         if self.is_baseline:
             origins = np.arange(start, len(values))
-            return BASELINES[self.config.model](values, origins, 1, self.series_.season)[:, 0]
+            return BASELINES[self.model](values, origins, 1, self.series_.season)[:, 0]
         z = difference(values, self.order_)  # z[i] belongs to step i + order
-        x, _ = holdout_windows(z, start - self.order_, self.config.lags)  # (T, lags)
+        x, _ = holdout_windows(z, start - self.order_, self.lags)  # (T, lags)
         z_hat = self._neural_step(np.asarray(x))  # (T,)
         base = values[start - self.order_ : len(values) - self.order_] if self.order_ else 0.0
         return z_hat + base
@@ -178,9 +203,9 @@ class Forecaster:
         history = np.asarray(history, dtype=np.float64)
         if self.is_baseline:
             origin = np.array([len(history)])
-            return BASELINES[self.config.model](history, origin, horizon, self.series_.season)[0]
+            return BASELINES[self.model](history, origin, horizon, self.series_.season)[0]
         extended = list(history)
-        need = self.config.lags + self.order_
+        need = self.lags + self.order_
         for _ in range(horizon):
             recent = np.asarray(extended[-need:])  # (lags + order,)
             z_window = difference(recent, self.order_)[None, :]  # (1, lags)
@@ -202,7 +227,7 @@ class Forecaster:
         index = pd.date_range(
             self.series_.index[n - 1], periods=horizon + 1, freq=self.series_.freq
         )
-        return pd.Series(values, index=index[1:], name=self.config.model)
+        return pd.Series(values, index=index[1:], name=self.model)
 
     def state(self) -> tuple[dict, dict]:
         """Tensors and JSON that rebuild this fitted neural forecaster (rnnlab/core/modelfile.py):
@@ -232,7 +257,7 @@ class Forecaster:
         self = cls(config.pop("model"), seed=meta["seed"], **config)
         self.order_ = int(meta["difference_order"])
         self.scaler_ = Scaler(**meta["scaler"])
-        self.model_config_, self.model_ = build_model(self.config.model, **meta["model_config"])
+        self.model_config_, self.model_ = build_model(self.model, **meta["model_config"])
         self.layout_ = model_layout(self.model_config_)
         load_state(self.model_, tensors, prefix, where)
         self.model_.eval()

@@ -1,11 +1,11 @@
 """What `rnnlab lab` writes and prints: findings in words, tables, metrics.json, report.html.
 
-Formatting of the results of the lab's experiments; torch is never imported at module level.
+Formatting of the results of the lab's experiments (gradients.GradientResult,
+memory.MemoryResult); torch is never imported here.
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 import math
 from pathlib import Path
@@ -13,7 +13,7 @@ from pathlib import Path
 GRADIENT_TITLE = "||dh_T/dh_k|| against the lag T-k (spectral norm, exact)"
 
 
-def _marks(max_lag: int) -> list[int]:
+def marks(max_lag: int) -> list[int]:
     return sorted({lag for lag in (10, 50, max_lag) if lag <= max_lag})
 
 
@@ -41,16 +41,14 @@ def gradient_finding(row: dict, max_lag: int) -> str:
     )
 
 
-def write_gradients(out: Path, results: dict, max_lag: int, config: dict) -> None:
-    import numpy as np
-    import pandas as pd
-
+def write_gradients(out: Path, result, config: dict) -> None:
+    """config.json, metrics.json, norms.csv, gradients.png and report.html of a GradientResult."""
     from rnnlab.core import figures, report
     from rnnlab.lab import plots
 
-    lags = np.arange(max_lag + 1)
+    results, findings, max_lag = result.networks, result.findings, result.params["max_lag"]
+    lags = result.norms.index.to_numpy()
     report.write_json(out / "config.json", config)
-    findings = {name: gradient_finding(row, max_lag) for name, row in results.items()}
     report.write_json(
         out / "metrics.json",
         {
@@ -63,7 +61,7 @@ def write_gradients(out: Path, results: dict, max_lag: int, config: dict) -> Non
                     "label": row["label"],
                     "rate_per_step": row["rate_per_step"],
                     "factor_per_step": row["factor_per_step"],
-                    "norm_at_lag": {lag: float(row["norms"][lag]) for lag in _marks(max_lag)},
+                    "norm_at_lag": {lag: float(row["norms"][lag]) for lag in marks(max_lag)},
                     "prediction": row["formula"],
                     "finding": findings[name],
                 }
@@ -71,8 +69,7 @@ def write_gradients(out: Path, results: dict, max_lag: int, config: dict) -> Non
             },
         },
     )
-    frame = pd.DataFrame({"lag": lags, **{name: row["norms"] for name, row in results.items()}})
-    frame.to_csv(out / "norms.csv", index=False, float_format="%.6g")
+    result.norms.to_csv(out / "norms.csv", float_format="%.6g")
     curves = {
         f"{row['label']}: x{row['factor_per_step']:.3f}/step": row["norms"]
         for row in results.values()
@@ -84,16 +81,16 @@ def write_gradients(out: Path, results: dict, max_lag: int, config: dict) -> Non
         ("Findings", f"<ul>{items}</ul>"),
         (
             GRADIENT_TITLE,
-            html_table(*gradient_table(results, max_lag)) + f"<p>{GRADIENT_NOTE}</p>",
+            html_table(*gradient_table(result)) + f"<p>{GRADIENT_NOTE}</p>",
         ),
         (
             "What was measured",
             "<p>For every network, the exact Jacobian dh_T/dh_k (autograd, one vectorised backward "
             "pass per unit of h_T) for every lag T-k up to "
             f"{max_lag}, its spectral norm (largest singular value), averaged geometrically "
-            f"over {config['args']['networks']} random draws of the weights times "
-            f"{config['args']['sequences']} random input sequences x_t ~ N(0, 1) after "
-            f"{config['args']['burn_in']} burn-in steps. The vanilla RNN is the lecture's, "
+            f"over {result.params['networks']} random draws of the weights times "
+            f"{result.params['sequences']} random input sequences x_t ~ N(0, 1) after "
+            f"{result.params['burn_in']} burn-in steps. The vanilla RNN is the lecture's, "
             "h_t = tanh(W_rec h_(t-1) + W_in x_t + b), W_rec Gaussian rescaled to the spectral "
             "radius rho; multiplying its factors diag(sigma'(a_i)) W_rec out by hand gives the "
             "same norms (max_log_gap_to_autograd in metrics.json). LSTM and GRU are torch's, "
@@ -111,19 +108,20 @@ def write_gradients(out: Path, results: dict, max_lag: int, config: dict) -> Non
     (out / "report.html").write_text(page, encoding="utf-8")
 
 
-def gradient_table(results: dict, max_lag: int) -> tuple[list[str], list[list[str]]]:
+def gradient_table(result) -> tuple[list[str], list[list[str]]]:
     """Header and rows: fitted factor and rate, norms at a few lags, what the formulas predict."""
+    max_lag = result.params["max_lag"]
     header = ["network", "x per step", "rate/step"]
-    header += [f"lag {lag}" for lag in _marks(max_lag)] + ["predicted x/step", "bound"]
+    header += [f"lag {lag}" for lag in marks(max_lag)] + ["predicted x/step", "bound"]
     rows = []
-    for row in results.values():
+    for row in result.networks.values():
         f = row["formula"]
         rows.append(
             [
                 row["label"],
                 f"{row['factor_per_step']:.3f}",
                 f"{row['rate_per_step']:+.3f}",
-                *(f"{row['norms'][lag]:.1e}" for lag in _marks(max_lag)),
+                *(f"{row['norms'][lag]:.1e}" for lag in marks(max_lag)),
                 f"{f.get('estimate', f.get('slowest_unit')):.3f}",
                 f"{f['bound']:.3f}" if "bound" in f else "–",
             ]
@@ -138,16 +136,16 @@ GRADIENT_NOTE = (
 )
 
 
-def print_gradients(results: dict, max_lag: int) -> None:
-    print_table(GRADIENT_TITLE, *gradient_table(results, max_lag), [GRADIENT_NOTE])
+def print_gradients(result) -> None:
+    print_table(GRADIENT_TITLE, *gradient_table(result), [GRADIENT_NOTE])
 
 
-def print_memory(table: dict, args: argparse.Namespace) -> None:
+def print_memory(result) -> None:
     title = (
-        f"Name the first of T symbols: mean test accuracy of {args.tries} tries (how many "
-        f"solved it); chance {1 / args.symbols:.0%}"
+        f"Name the first of T symbols: mean test accuracy of {result.params['tries']} tries (how "
+        f"many solved it); chance {result.chance:.0%}"
     )
-    print_table(title, *memory_table(table, args.lags), memory_findings(table, args.tries))
+    print_table(title, *memory_table(result), result.findings)
 
 
 def print_table(title: str, header: list[str], rows: list[list[str]], notes: list[str]):
@@ -188,73 +186,46 @@ def lstm_init_words(init: str | float, longest: int) -> str:
     return f"forget-gate bias {init:g} in every unit (sigma = {1 / (1 + math.exp(-init)):.2f})"
 
 
-def memory_findings(table: dict, tries: int) -> list[str]:
-    """Per cell: how many tries solved each T, and from which T on none did."""
-    from rnnlab.lab.experiments import SOLVED
-
-    lines = []
-    for cell, runs in table.items():
-        counts = ", ".join(f"T={t} {r['solved']}/{tries}" for t, r in runs.items())
-        never = [t for t in runs if all(runs[u]["solved"] == 0 for u in runs if u >= t)]
-        text = f"{cell}: tries that solved it (test accuracy >= {SOLVED:.0%}): {counts}."
-        if never:
-            text += f" None from T = {min(never)} on."
-        elif all(r["solved"] == tries for r in runs.values()):
-            text += " Every try solved every T."
-        lines.append(text)
-    return lines
-
-
-def write_memory(out: Path, table: dict, args: argparse.Namespace, config: dict) -> None:
-    import pandas as pd
-
+def write_memory(out: Path, result, config: dict) -> None:
+    """config.json, metrics.json, accuracy.csv, memory.png and report.html of a MemoryResult."""
     from rnnlab.core import figures, report
     from rnnlab.lab import plots
 
-    chance = 1 / args.symbols
-    findings = memory_findings(table, args.tries)
+    p, runs, chance = result.params, result.runs, result.chance  # the experiment's parameters
+    init = lstm_init_words(p["lstm_init"], max(p["lags"]))
     report.write_json(out / "config.json", config)
     report.write_json(
         out / "metrics.json",
         {
-            "task": f"name the first of T random symbols (alphabet {args.symbols}, one-hot, the "
+            "task": f"name the first of T random symbols (alphabet {p['symbols']}, one-hot, the "
             "first marked by a start channel) after reading all T; many-to-one, cross-entropy",
             "chance": chance,
-            "test": f"1000 held-out sequences per try; {args.tries} tries (seeds) per cell and T",
-            "lstm_init": lstm_init_words(args.lstm_init, max(args.lags)),
-            "findings": findings,
-            "runs": table,
+            "test": f"1000 held-out sequences per try; {p['tries']} tries (seeds) per cell and T",
+            "lstm_init": init,
+            "findings": result.findings,
+            "runs": runs,
         },
     )
-    frame = pd.DataFrame(
-        [
-            {"cell": cell, "T": length, **result}
-            for cell, runs in table.items()
-            for length, summary in runs.items()
-            for result in summary["tries"]
-        ]
-    )
-    frame.to_csv(out / "accuracy.csv", index=False, float_format="%.4g")
-    lengths = list(args.lags)
-    curves = {cell: [runs[t]["accuracy"] for t in lengths] for cell, runs in table.items()}
+    result.tries.to_csv(out / "accuracy.csv", index=False, float_format="%.4g")
+    lengths = list(p["lags"])
+    curves = {cell: [by_t[t]["accuracy"] for t in lengths] for cell, by_t in runs.items()}
     dots = {
-        cell: [[r["accuracy"] for r in runs[t]["tries"]] for t in lengths]
-        for cell, runs in table.items()
+        cell: [[r["accuracy"] for r in by_t[t]["tries"]] for t in lengths]
+        for cell, by_t in runs.items()
     }
-    title = f"Remember the first of T symbols: mean of {args.tries} tries, each a dot"
+    title = f"Remember the first of T symbols: mean of {p['tries']} tries, each a dot"
     fig = plots.plot_memory_accuracy(lengths, curves, chance, title, dots)
     figures.save_figure(fig, out / "memory.png")
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in findings)
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in result.findings)
     sections = [
         ("Findings", f"<ul>{items}</ul>"),
         (
             "Test accuracy against T",
-            html_table(*memory_table(table, lengths)) + f"<p>Chance is {chance:.0%}. Each try "
-            f"trains on fresh random batches of {args.batch} for at most {args.steps} Adam steps "
-            f"(lr {args.lr}, gradient norm clipped at 1), stopping once a held-out batch is 99% "
-            f"right; hidden size {args.hidden}. The LSTM starts with "
-            f"{lstm_init_words(args.lstm_init, max(args.lags))}; RNN and GRU with torch's "
-            "init.</p>",
+            html_table(*memory_table(result)) + f"<p>Chance is {chance:.0%}. Each try "
+            f"trains on fresh random batches of {p['batch']} for at most {p['steps']} Adam steps "
+            f"(lr {p['lr']}, gradient norm clipped at 1), stopping once a held-out batch is 99% "
+            f"right; hidden size {p['hidden']}. The LSTM starts with {init}; RNN and GRU with "
+            "torch's init.</p>",
         ),
     ]
     page = report.html_page(
@@ -266,16 +237,18 @@ def write_memory(out: Path, table: dict, args: argparse.Namespace, config: dict)
     (out / "report.html").write_text(page, encoding="utf-8")
 
 
-def memory_table(table: dict, lengths) -> tuple[list[str], list[list[str]]]:
-    header = ["T", *table]
+def memory_table(result) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the printed grid: T, then per cell "mean accuracy (solved/tries)"."""
+    runs = result.runs
+    header = ["T", *runs]
     rows = [
         [
             str(t),
             *(
-                f"{runs[t]['accuracy']:.3f} ({runs[t]['solved']}/{len(runs[t]['tries'])})"
-                for runs in table.values()
+                f"{by_t[t]['accuracy']:.3f} ({by_t[t]['solved']}/{len(by_t[t]['tries'])})"
+                for by_t in runs.values()
             ),
         ]
-        for t in lengths
+        for t in result.params["lags"]
     ]
     return header, rows

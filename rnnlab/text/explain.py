@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from rnnlab.errors import RnnlabError
 from rnnlab.text.charlm import CharLM, Vocabulary
 
 BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
@@ -154,3 +156,72 @@ def next_char_confidence(text: str, probs: np.ndarray, vocab: Vocabulary) -> np.
     out = np.zeros(len(text))
     out[:-1] = probs[np.arange(len(text) - 1), ids[1:]]
     return out
+
+
+# ----------------------------------------------------------------------------- explain
+
+
+@dataclass
+class Explanation:
+    """What `explain` found: the neuron the text is coloured by, the neurons that track each
+    property (find_neurons' rows), how many neurons there are, and the page's sections."""
+
+    chosen: str
+    found: list[dict]
+    neurons: int
+    sections: list[tuple[str, str]]  # (title, html)
+
+
+def explain(model: CharLM, vocab: Vocabulary, text: str, neuron: str | None = None):
+    """Read `text` with the model; find the neurons that track something; colour the text by
+    `neuron` (default: the best match found) and by the model's confidence."""
+    activations, names, probs = neuron_table(model, vocab, text)  # (T, N), [N], (T, V)
+    found = find_neurons(activations, names, text_features(text))
+    if neuron is not None and neuron not in names:
+        raise RnnlabError(
+            f"no neuron {neuron!r} in this model; names run from {names[0]} to {names[-1]}"
+        )
+    chosen = neuron or (found[0]["neurons"][0]["neuron"] if found else names[0])
+    column = names.index(chosen)
+    tips = guess_tips(text, probs, vocab)
+    confidence = next_char_confidence(text, probs, vocab)
+    sections = [
+        (
+            f"The text coloured by neuron {chosen}",
+            "<p>Blue: the neuron's activation after reading that character is positive, red: "
+            "negative (scaled by its largest magnitude here). Hover over a character to see "
+            "the model's five best guesses for the character after it.</p>"
+            + coloured_text(text, activations[:, column], tips),
+        ),
+        (
+            "How sure the model was of each next character",
+            "<p>Blue: the probability it gave the character that actually came next (darker is "
+            f"surer); mean {confidence[:-1].mean():.0%}.</p>"
+            + coloured_text(text, confidence, tips),
+        ),
+        ("Neurons that track something", found_table(found)),
+    ]
+    excerpt = text[: min(len(text), 600)]
+    for row in found[:4]:
+        best = row["neurons"][0]
+        sections.append(
+            (
+                f"{row['feature']}: neuron {best['neuron']} (r = {best['r']:+.2f})",
+                coloured_text(excerpt, activations[: len(excerpt), best["index"]]),
+            )
+        )
+    return Explanation(chosen, found, len(names), sections)
+
+
+def found_table(found: list[dict]) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(row['feature'])}</td><td>"
+        + ", ".join(f"{n['neuron']} ({n['r']:+.2f})" for n in row["neurons"])
+        + "</td></tr>"
+        for row in found
+    )
+    return (
+        "<p>Each neuron's activation after every character, correlated (Pearson r) with a "
+        "property of the text read so far; the three strongest per property.</p>"
+        f"<table><tr><th>property</th><th>neurons (r)</th></tr>{rows}</table>"
+    )

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnlab.classify import classifier as cl
+from rnnlab.classify import names, networks, training
+from rnnlab.classify.estimator import SequenceClassifier
+from rnnlab.classify.metrics import classification_metrics
 from rnnlab.cli import main
 from rnnlab.data.ucr import fill_missing, prepare, read_labelled, sort_classes, znormalise
 from rnnlab.errors import RnnlabError
@@ -28,9 +30,9 @@ VARIANTS = {
 }
 
 
-def _config(name: str, n_classes: int = 3) -> cl.ClassifierConfig:
+def _config(name: str, n_classes: int = 3) -> networks.ClassifierConfig:
     options = {"kind": name, **SMALL, "hidden": 8, "length": 30, **VARIANTS[name]}
-    return cl.ClassifierConfig(n_classes=n_classes, **options)
+    return networks.ClassifierConfig(n_classes=n_classes, **options)
 
 
 def synthetic(n_per_class: int, length: int, seed: int = 0):
@@ -60,7 +62,7 @@ def write_ucr(path, values, labels, sep="\t"):
 @pytest.mark.parametrize("name", list(VARIANTS))
 def test_shapes_and_one_backward_pass(name):
     torch.manual_seed(0)
-    model = cl.build_model(_config(name))
+    model = networks.build_model(_config(name))
     for length in (17, 40):  # any length: every model pools over time
         x = torch.randn(5, length)  # (B, L)
         logits = model(x)
@@ -73,35 +75,42 @@ def test_shapes_and_one_backward_pass(name):
 
 def test_unknown_model_lists_the_valid_ones():
     with pytest.raises(ValueError, match="choose from fcn, lstm, gru, lstm_fcn"):
-        cl.build_model(cl.ClassifierConfig(kind="transformer"))
+        networks.build_model(networks.ClassifierConfig(kind="transformer"))
 
 
-def test_registry_covers_every_cli_choice():
-    from rnnlab.commands.classify import KINDS
+def test_one_list_of_names_for_the_registry_the_estimator_and_the_cli():
+    from rnnlab.cli import build_parser
+    from rnnlab.commands import classify as command
 
-    assert set(KINDS) == set(cl.MODELS) | {"ensemble"}
+    assert set(names.MODEL_NAMES) == set(networks.MODELS)
+    assert names.CHOICES == (*names.MODEL_NAMES, "ensemble") and command.CHOICES is names.CHOICES
+    assert set(names.ENSEMBLE) <= set(names.MODEL_NAMES)
+    page = build_parser()._subparsers._group_actions[0].choices["classify"].format_help()
+    listed = "one of rocket, fcn, lstm, gru, lstm_fcn, inception, resnet, ensemble"
+    assert listed in " ".join(page.split())  # --model's help, from the same list
 
 
 @pytest.mark.parametrize("name", ["fcn", "resnet", "inception"])
 def test_conv_models_overfit_a_tiny_set(name):
     values, labels = synthetic(6, 32)
-    x = prepare(values)  # (12, 32)
-    clf = cl.SequenceClassifier([_config(name, n_classes=2)], ["a", "b"])
-    clf.fit(x, labels, cl.FitConfig(epochs=60, lr=1e-2, batch_size=4, val_fraction=0.0))
-    assert clf.predict(x) == labels
-    probs = clf.predict_proba(x)  # (12, 2)
+    x, y = prepare(values), np.array([0] * 6 + [1] * 6)  # (12, 32), (12,)
+    fit = training.FitConfig(epochs=60, lr=1e-2, batch_size=4, val_fraction=0.0)
+    model, result = training.fit_model(_config(name, n_classes=2), x, y, fit)
+    assert result.best_epoch == 60 and len(result.curve) == 60
+    probs = training.average_by_kind([model], [name], x)  # (12, 2)
+    assert (probs.argmax(axis=1) == y).all()
     assert probs.shape == (12, 2) and np.allclose(probs.sum(axis=1), 1, atol=1e-5)
 
 
 def test_stratified_split_keeps_every_class_and_singletons_in_train():
     y = np.array([0] * 10 + [1] * 5 + [2])
-    train, val = cl.stratified_split(y, 0.2, seed=0)
+    train, val = training.stratified_split(y, 0.2, seed=0)
     assert sorted(np.concatenate([train, val])) == list(range(16))
     assert list(np.bincount(y[val], minlength=3)) == [2, 1, 0]
 
 
 def test_metrics_accuracy_macro_f1_confusion():
-    m = cl.classification_metrics(["a", "a", "b", "b"], ["a", "b", "b", "b"], ["a", "b"])
+    m = classification_metrics(["a", "a", "b", "b"], ["a", "b", "b", "b"], ["a", "b"])
     assert m["accuracy"] == 0.75
     assert m["confusion_matrix"] == [[1, 1], [0, 2]]
     assert m["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
@@ -263,10 +272,7 @@ def test_network_flags_with_rocket_get_a_note(tmp_path, ucr_pair, capsys):
 def test_tampered_or_missing_saved_model_is_one_line(tmp_path, ucr_pair, capsys):
     train, test = ucr_pair
     saved = tmp_path / "model"
-    clf = cl.SequenceClassifier([cl.ClassifierConfig(**SMALL)], ["a", "b"])
-    clf.fit(prepare(read_labelled(train).values), read_labelled(train).labels,
-            cl.FitConfig(epochs=2, val_fraction=0.0))  # fmt: skip
-    cl.save_classifier(saved, clf)
+    SequenceClassifier(model="fcn", epochs=2).fit(read_labelled(train)).save(saved)
     (saved / "model.safetensors").write_bytes(b"not a weights file")
     assert main(["classify", "--model", str(saved), "--predict", str(test)]) == 2
     assert "changed or damaged" in capsys.readouterr().err
@@ -283,11 +289,15 @@ def test_cli_other_models_train_and_reload(tmp_path, ucr_pair, extra):
     out, saved = tmp_path / "run", tmp_path / "model"
     argv = ["classify", "--train", str(train), "--test", str(test), "--out", str(out)]
     assert main(argv + extra + ["--epochs", "3", "--quiet", "--save", str(saved)]) == 0
-    clf, meta = cl.load_classifier(saved)
-    assert meta["classes"] == ["a", "b"] and meta["members"][0]["kind"] == extra[1]
-    x = prepare(read_labelled(test).values)  # (10, 36)
+    clf = SequenceClassifier.load(saved)
+    assert clf.classes_.tolist() == ["a", "b"] and clf.configs_[0].kind == extra[1]
+    assert (
+        clf.model == extra[1]
+        and clf.epochs == 3
+        and clf.bidirectional == ("--bidirectional" in extra)
+    )
     expected = pd.read_csv(out / "predictions.csv")[["p_a", "p_b"]].to_numpy()
-    assert np.allclose(clf.predict_proba(x), expected, atol=1e-5)
+    assert np.allclose(clf.predict_proba(read_labelled(test)), expected, atol=1e-5)  # (10, 36)
 
 
 class _Fixed(torch.nn.Module):
@@ -302,11 +312,12 @@ class _Fixed(torch.nn.Module):
 
 
 def test_ensemble_gives_each_kind_an_equal_share():
-    kinds = ["rocket", "fcn", "fcn", "fcn"]
-    clf = cl.SequenceClassifier([cl.ClassifierConfig(kind=k) for k in kinds], ["a", "b"])
+    clf = SequenceClassifier(model="ensemble")
+    clf.classes_ = np.array(["a", "b"])
+    clf.configs_ = networks.make_configs("ensemble", 2)
     clf.members_ = [_Fixed([4.0, 0.0]), _Fixed([0.0, 1.0]), _Fixed([0.0, 1.0]), _Fixed([0.0, 2.0])]
     probs = clf.predict_proba(np.zeros((2, 5), np.float32))  # (2, 2)
     p = [m.logits.softmax(0).numpy() for m in clf.members_]  # 4 x (2,)
     expected = (p[0] + (p[1] + p[2] + p[3]) / 3) / 2
     assert np.allclose(probs, expected) and clf.predict(np.zeros((1, 5), np.float32)) == ["a"]
-    assert cl.ENSEMBLE.count("rocket") == 1 and cl.make_configs("ensemble", 2)[0].kind == "rocket"
+    assert names.ENSEMBLE.count("rocket") == 1 and clf.configs_[0].kind == "rocket"

@@ -7,17 +7,17 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab.classify import classifier as cl
+from rnnlab.classify import networks
+from rnnlab.classify.estimator import SequenceClassifier
 from rnnlab.classify.rocket import fit_temperature, ridge_loo
-from rnnlab.data.ucr import prepare
 from tests.classify.test_classify import synthetic
 
 
 def _rocket(n_kernels=200, length=40, n_classes=2, seed=0):
-    config = cl.ClassifierConfig(
+    config = networks.ClassifierConfig(
         kind="rocket", n_kernels=n_kernels, length=length, n_classes=n_classes, seed=seed
     )
-    return cl.build_model(config)
+    return networks.build_model(config)
 
 
 def _ridge(z, t, alpha):
@@ -87,23 +87,20 @@ def test_temperature_sharpens_scores_that_are_right_and_softens_ones_that_are_no
 
 
 def test_rocket_classifier_learns_reloads_and_takes_other_lengths(tmp_path):
-    values, labels = synthetic(8, 40)
-    x = prepare(values)  # (16, 40)
-    configs = cl.make_configs("rocket", 2, length=40, n_kernels=300)
-    clf = cl.SequenceClassifier(configs, ["a", "b"]).fit(x, labels, cl.FitConfig(seed=3))
-    assert clf.fits_[0].loo_accuracy == 1.0 and clf.configs[0].seed == 3
+    values, labels = synthetic(8, 40)  # (16, 40)
+    clf = SequenceClassifier(model="rocket", kernels=300, seed=3).fit(values, labels)
+    assert clf.fits_[0].loo_accuracy == 1.0 and clf.configs_[0].seed == 3
     test_values, test_labels = synthetic(5, 23, seed=4)  # shorter than training
-    assert clf.predict(prepare(test_values)) == test_labels
-    probs = clf.predict_proba(prepare(test_values))  # (10, 2)
+    assert clf.predict(test_values).tolist() == test_labels
+    probs = clf.predict_proba(test_values)  # (10, 2)
     assert np.allclose(probs.sum(axis=1), 1, atol=1e-6) and probs.max(axis=1).min() > 0.5
     one_value = clf.predict_proba(np.zeros((2, 1), np.float32))  # (2, 2): length 1 still runs
     assert np.isfinite(one_value).all()
-    cl.save_classifier(tmp_path / "m", clf)
-    again, _ = cl.load_classifier(tmp_path / "m")
-    assert np.allclose(again.predict_proba(prepare(test_values)), probs, atol=1e-6)
-    same = cl.SequenceClassifier(cl.make_configs("rocket", 2, length=40, n_kernels=300),
-                                 ["a", "b"]).fit(x, labels, cl.FitConfig(seed=3))  # fmt: skip
-    assert np.array_equal(same.predict_proba(prepare(test_values)), probs)
+    clf.save(tmp_path / "m")
+    again = SequenceClassifier.load(tmp_path / "m")
+    assert np.allclose(again.predict_proba(test_values), probs, atol=1e-6)
+    same = SequenceClassifier(model="rocket", kernels=300, seed=3).fit(values, labels)
+    assert np.array_equal(same.predict_proba(test_values), probs)
 
 
 def test_features_are_the_same_in_small_chunks(monkeypatch):
@@ -120,16 +117,14 @@ def test_a_tampered_kernel_count_is_one_line(tmp_path):
     from rnnlab.errors import RnnlabError
 
     values, labels = synthetic(4, 20)
-    configs = cl.make_configs("rocket", 2, length=20, n_kernels=50)
-    clf = cl.SequenceClassifier(configs, ["a", "b"]).fit(prepare(values), labels, cl.FitConfig())
-    cl.save_classifier(tmp_path / "m", clf)
+    SequenceClassifier(model="rocket", kernels=50).fit(values, labels).save(tmp_path / "m")
     meta = tmp_path / "m" / "model.json"
     meta.write_text(meta.read_text().replace('"n_kernels": 50', '"n_kernels": 1000000000000'))
     with pytest.raises(RnnlabError, match="does not describe a classifier") as err:
-        cl.load_classifier(tmp_path / "m")
+        SequenceClassifier.load(tmp_path / "m")
     assert "\n" not in str(err.value)
 
 
 def test_rocket_needs_the_training_length():
     with pytest.raises(ValueError, match="needs the training length"):
-        cl.build_model(cl.ClassifierConfig(kind="rocket"))
+        networks.build_model(networks.ClassifierConfig(kind="rocket"))

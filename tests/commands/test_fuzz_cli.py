@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnnlab.commands.detect import MIN_POINTS
+from rnnlab.data.stream import MIN_POINTS
 from tests.fuzzing import (
     ARG_TEXT,
     MIN_CASES,

@@ -10,14 +10,13 @@ import pytest
 from rnnlab.cli import main
 from rnnlab.commands import detect as detect_task
 from rnnlab.detect.detectors import (
-    DEFAULT_THRESHOLDS,
-    METHODS,
     fit_window_gru,
     gru_forecast,
     make_detector,
     score_stream,
 )
 from rnnlab.detect.likelihood import AnomalyLikelihood, log_score
+from rnnlab.detect.names import DEFAULT_THRESHOLDS, METHODS
 
 N, PROBATION, SPIKE, SHIFT = 1600, 300, 1000, 1300
 
@@ -104,8 +103,17 @@ def test_gru_forecast_in_numpy_equals_torch_gru_with_the_same_weights():
     assert gru_forecast(weights, inputs) == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
-def test_cli_methods_are_the_detectors():
-    assert detect_task.METHODS == METHODS and set(DEFAULT_THRESHOLDS) == set(METHODS)
+def test_one_list_of_methods_for_the_registry_the_estimator_and_the_cli():
+    from rnnlab.cli import build_parser
+    from rnnlab.detect import names
+
+    assert detect_task.METHODS is names.METHODS and set(DEFAULT_THRESHOLDS) == set(METHODS)
+    assert all(make_detector(method, PROBATION) is not None for method in names.METHODS)
+    with pytest.raises(ValueError, match="choose one of naive, residual, gru, gaussian"):
+        make_detector("lof", PROBATION)
+    parser = build_parser()._subparsers._group_actions[0].choices["detect"]
+    method = next(a for a in parser._actions if a.dest == "method")
+    assert tuple(method.choices) == names.METHODS
 
 
 def test_anomaly_likelihood_learns_then_fires_once_on_a_burst():

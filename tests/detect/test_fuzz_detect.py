@@ -12,7 +12,8 @@ import pandas as pd
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from rnnlab.commands.detect import MIN_POINTS, read_stream, read_windows
+from rnnlab.data.stream import MIN_POINTS, read_stream
+from rnnlab.detect.labels import read_windows
 from tests.fuzzing import (
     BAD_OUTS,
     DETECT_FLAGS,

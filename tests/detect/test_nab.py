@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SHARED_DATA
 
 from rnnlab.detect import nab
 from rnnlab.errors import RnnlabError
+from tests.conftest import SHARED_DATA
 
 STANDARD = nab.CostMatrix(tp=1.0, fp=0.11, fn=1.0)
 

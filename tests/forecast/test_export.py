@@ -15,8 +15,8 @@ pytest.importorskip("onnx", reason=f"rnnlab export needs onnx: {INSTALL}")
 pytest.importorskip("onnxruntime", reason=f"rnnlab export needs onnxruntime: {INSTALL}")
 
 from rnnlab.cli import main  # noqa: E402
-from rnnlab.commands.export import load_global  # noqa: E402
 from rnnlab.forecast.onnx_export import check_windows, median_of_members, onnx_session  # noqa: E402
+from rnnlab.forecast.onnx_files import load_global  # noqa: E402
 
 HORIZON = 4
 FAST = ["--horizon", str(HORIZON), "--epochs", "2", "--baselines", "naive", "--quiet"]

@@ -64,7 +64,7 @@ def test_same_seed_same_forecast(seasonal_series):
 
 def test_clear_errors(seasonal_series):
     with pytest.raises(RnnlabError, match="unknown model 'arima'; choose one of: naive"):
-        Forecaster("arima")
+        Forecaster("arima").fit(seasonal_series)  # checked in fit, not in __init__
     with pytest.raises(RnnlabError, match="the training span has 30 points; lstm with 12 lags"):
         Forecaster("lstm").fit(seasonal_series, 30)
     with pytest.raises(RnnlabError, match="unknown transform 'log'"):

@@ -69,14 +69,14 @@ def test_recursive_feeds_its_own_forecasts_back():
 def test_predict_windows_matches_predict_at_the_end_and_refuses_short_windows():
     train, _ = panel().split_last(HORIZON)
     f = GlobalForecaster(seed=0, horizon=HORIZON, input_size=12, ensemble=2, hidden=8, layers=1)
-    f.config.train = {"epochs": 1}
+    f.set_params(train={"epochs": 1})
     f.fit(train, workers=1)
     x = torch.from_numpy(np.stack([train.series(i)[-20:] for i in range(len(train))]))
     np.testing.assert_allclose(f.predict_windows(x), f.predict(train), rtol=1e-6)
     with pytest.raises(RnnlabError, match="windows of 5 values; this model reads 12"):
         f.predict_windows(x[:, -5:])
     with pytest.raises(RnnlabError, match="unknown strategy 'teacher'"):
-        GlobalForecaster(strategy="teacher")
+        GlobalForecaster(strategy="teacher").fit(train)  # checked in fit, not in __init__
 
 
 @pytest.mark.parametrize(

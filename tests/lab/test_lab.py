@@ -9,14 +9,15 @@ import torch
 
 from rnnlab.cli import main
 from rnnlab.errors import RnnlabError
-from rnnlab.lab import experiments as lab
+from rnnlab.lab import gradients, memory
+from rnnlab.lab.rnn import VanillaRNN, VanillaRNNConfig, make_cell
 
 # ------------------------------------------------------------------------------ gradients
 
 
 @pytest.mark.parametrize("radius", [0.5, 1.0, 1.5])
 def test_vanilla_rnn_has_the_requested_spectral_radius(radius):
-    rnn = lab.VanillaRNN(lab.VanillaRNNConfig(hidden=24, radius=radius, seed=3))
+    rnn = VanillaRNN(VanillaRNNConfig(hidden=24, radius=radius, seed=3))
     eigenvalues = torch.linalg.eigvals(rnn.W_rec.detach()).abs()
     assert eigenvalues.max().item() == pytest.approx(radius, rel=1e-9)
 
@@ -25,41 +26,41 @@ def test_vanilla_rnn_has_the_requested_spectral_radius(radius):
 def test_linear_regime_gives_rho_to_the_lag(radius):
     """Zero input and zero state keep tanh' = 1: dh_T/dh_k = W_rec^lag exactly; for a normal
     W_rec (a scaled orthogonal matrix) its spectral norm is rho^lag."""
-    rnn = lab.VanillaRNN(lab.VanillaRNNConfig(hidden=16, radius=radius))
+    rnn = VanillaRNN(VanillaRNNConfig(hidden=16, radius=radius))
     w = torch.randn(16, 16, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     q, _ = torch.linalg.qr(w)  # (H, H) orthogonal
     with torch.no_grad():
         rnn.W_rec.copy_(radius * q)
     x = torch.zeros(3, 5 + 20, 1, dtype=torch.float64)  # (B, T, 1)
-    norms = lab.jacobian_norms(rnn, x, max_lag=20, burn_in=5)  # (B, 21)
+    norms = gradients.jacobian_norms(rnn, x, max_lag=20, burn_in=5)  # (B, 21)
     expected = radius ** np.arange(21)
     np.testing.assert_allclose(norms, np.broadcast_to(expected, norms.shape), rtol=1e-9)
-    rate, factor = lab.fit_rate(np.arange(1, 21), norms[0, 1:])
+    rate, factor = gradients.fit_rate(np.arange(1, 21), norms[0, 1:])
     assert factor == pytest.approx(radius, rel=1e-9) and rate == pytest.approx(math.log(radius))
 
 
 def test_autograd_matches_the_lectures_product_off_the_linear_regime():
-    rnn = lab.VanillaRNN(lab.VanillaRNNConfig(hidden=16, radius=1.5, input_scale=1.0))
+    rnn = VanillaRNN(VanillaRNNConfig(hidden=16, radius=1.5, input_scale=1.0))
     x = torch.randn(2, 10 + 15, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
-    measured = lab.jacobian_norms(rnn, x, max_lag=15, burn_in=10)
+    measured = gradients.jacobian_norms(rnn, x, max_lag=15, burn_in=10)
     with torch.no_grad():
         pre = rnn(x)[1][:, 10:]  # (B, 15, H)
-    by_hand = lab.product_formula_norms(rnn, pre)
+    by_hand = gradients.product_formula_norms(rnn, pre)
     assert (1 - torch.tanh(pre) ** 2).min() < 0.5  # really saturated somewhere
     np.testing.assert_allclose(measured, by_hand, rtol=1e-9)
-    factors = lab.formula_factors(rnn, pre)
+    factors = gradients.formula_factors(rnn, pre)
     assert factors["estimate"] <= factors["bound"]
 
 
 def test_fit_rate_recovers_a_known_rate():
     lags = np.arange(1, 30)
-    rate, factor = lab.fit_rate(lags, 3.0 * 0.8**lags)
+    rate, factor = gradients.fit_rate(lags, 3.0 * 0.8**lags)
     assert rate == pytest.approx(math.log(0.8)) and factor == pytest.approx(0.8)
 
 
 @pytest.fixture(scope="module")
 def small_experiment():
-    return lab.gradient_experiment(
+    return gradients.gradient_experiment(
         radii=(0.5, 1.5),
         forget_biases=(3.0,),
         hidden=64,  # RNN(1.5) needs the width to be chaotic: at 32 units it settles and decays
@@ -67,7 +68,7 @@ def small_experiment():
         sequences=4,
         networks=2,
         burn_in=50,
-    )
+    ).networks
 
 
 def test_rnn_05_vanishes_and_rnn_15_explodes(small_experiment):
@@ -92,15 +93,15 @@ def test_lstm_with_high_forget_bias_decays_far_slower(small_experiment):
 
 
 def test_make_cell_sets_the_forget_bias_and_refuses_unknown_cells():
-    cell = lab.make_cell("lstm", 2, 5, forget_bias=2.0)
+    cell = make_cell("lstm", 2, 5, forget_bias=2.0)
     total = (cell.bias_ih_l0 + cell.bias_hh_l0).detach()  # (4H,): gates i, f, g, o
     assert torch.all(total[5:10] == 2.0) and not torch.all(total[:5] == 2.0)
     with pytest.raises(RnnlabError, match="choose one of: rnn, lstm, gru"):
-        lab.make_cell("cnn", 2, 5)
+        make_cell("cnn", 2, 5)
 
 
 def test_chrono_init_spreads_forget_biases_and_shuts_input_gates():
-    cell = lab.make_cell("lstm", 2, 200, chrono=100)
+    cell = make_cell("lstm", 2, 200, chrono=100)
     total = (cell.bias_ih_l0 + cell.bias_hh_l0).detach()  # (4H,): gates i, f, g, o
     forget, input_gate = total[200:400], total[:200]
     assert 0 <= forget.min() and forget.max() <= math.log(99)
@@ -112,7 +113,7 @@ def test_chrono_init_spreads_forget_biases_and_shuts_input_gates():
 
 
 def test_recall_batch_target_is_the_first_symbol():
-    x, y = lab.recall_batch(50, 7, 5, torch.Generator().manual_seed(1))
+    x, y = memory.recall_batch(50, 7, 5, torch.Generator().manual_seed(1))
     assert x.shape == (50, 7, 6) and y.shape == (50,)
     assert torch.all(x[..., :5].sum(-1) == 1)  # one symbol per step, one-hot
     assert torch.all(x[:, 0, 5] == 1) and torch.all(x[:, 1:, 5] == 0)  # the start mark
@@ -122,8 +123,8 @@ def test_recall_batch_target_is_the_first_symbol():
 
 
 def test_tiny_memory_run_learns_above_chance():
-    config = lab.RecallConfig(cell="lstm", length=5, hidden=16, batch=64, steps=150, lr=1e-2)
-    result = lab.train_recall(config)
+    config = memory.RecallConfig(cell="lstm", length=5, hidden=16, batch=64, steps=150, lr=1e-2)
+    result = memory.train_recall(config)
     assert result["accuracy"] > 0.6  # chance is 0.25
     assert result["steps"] <= 150
 

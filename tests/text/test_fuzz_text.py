@@ -14,8 +14,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rnnlab.cli import main
-from rnnlab.commands.textgen import read_text
 from rnnlab.text.charlm import Vocabulary
+from rnnlab.text.corpus import read_text
 from tests.fuzzing import (
     ARG_TEXT,
     BAD_OUTS,

@@ -9,17 +9,10 @@ import torch
 
 from rnnlab.cli import main
 from rnnlab.errors import RnnlabError
-from rnnlab.text.charlm import (
-    CharLM,
-    CharLMConfig,
-    TextTrainConfig,
-    Vocabulary,
-    evaluate,
-    sample,
-    streams,
-    train_text,
-)
+from rnnlab.text.charlm import CharLM, CharLMConfig, Vocabulary
 from rnnlab.text.explain import correlations, find_neurons, text_features
+from rnnlab.text.sampling import sample
+from rnnlab.text.training import TextTrainConfig, evaluate, streams, train_text
 
 VERSE = "to be, or not to be: that is the question.\n" * 60  # 2,640 characters
 
@@ -224,7 +217,7 @@ def test_bad_input_is_one_line_and_exit_2(trained, tmp_path, capsys):
 
 
 def test_the_default_corpus_ships_with_python_and_odd_encodings_load(tmp_path):
-    from rnnlab.commands.textgen import read_text
+    from rnnlab.text.corpus import read_text
 
     text, source = read_text(None)
     assert source == "pydoc_data.topics" and len(text) > 100_000
