@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import shlex
 import sys
 import time
@@ -180,6 +181,39 @@ def csv_columns(path: Path) -> list[str]:
         return [str(c) for c in read_csv_text(path, nrows=5, sep=None, engine="python").columns]
     except Exception:  # noqa: BLE001 - the full reader gives the real error
         return []
+
+
+def numbers_type(kind, least: float | None, example: str, above: bool = False):
+    """An argparse type: comma-separated numbers of `kind`, each >= least (> least if above)."""
+
+    def parse(text: str) -> tuple:
+        try:
+            values = tuple(kind(v) for v in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected numbers separated by commas, like {example} (got {text!r})"
+            ) from None
+        if not all(math.isfinite(v) for v in values):
+            raise argparse.ArgumentTypeError(f"every value must be finite (got {text!r})")
+        if least is not None and any(v < least or (above and v == least) for v in values):
+            bound = f"above {least}" if above else f"at least {least}"
+            raise argparse.ArgumentTypeError(f"every value must be {bound} (got {text!r})")
+        return values
+
+    return parse
+
+
+def number_type(kind, least: float | None, above: bool = False):
+    """An argparse type: one number of `kind`, checked as numbers_type checks."""
+    many = numbers_type(kind, least, "1", above)
+
+    def parse(text: str):
+        values = many(text)
+        if len(values) != 1:
+            raise argparse.ArgumentTypeError(f"expected one number (got {text!r})")
+        return values[0]
+
+    return parse
 
 
 # ------------------------------------------------------------------------ run directory

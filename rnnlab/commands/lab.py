@@ -14,7 +14,6 @@ Each writes a run directory: a PNG, metrics.json, config.json, a CSV and report.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -25,44 +24,11 @@ from rnnlab.lab import report as lab_report
 # ----------------------------------------------------------------------------- options
 
 
-def _numbers(kind, least: float | None, example: str, above: bool = False):
-    """An argparse type: comma-separated numbers of `kind`, each >= least (> least if above)."""
-
-    def parse(text: str) -> tuple:
-        try:
-            values = tuple(kind(v) for v in text.split(","))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected numbers separated by commas, like {example} (got {text!r})"
-            ) from None
-        if not all(math.isfinite(v) for v in values):
-            raise argparse.ArgumentTypeError(f"every value must be finite (got {text!r})")
-        if least is not None and any(v < least or (above and v == least) for v in values):
-            bound = f"above {least}" if above else f"at least {least}"
-            raise argparse.ArgumentTypeError(f"every value must be {bound} (got {text!r})")
-        return values
-
-    return parse
-
-
-def _one(kind, least: float | None, above: bool = False):
-    """An argparse type: one number of `kind`, checked as _numbers checks."""
-    many = _numbers(kind, least, "1", above)
-
-    def parse(text: str):
-        values = many(text)
-        if len(values) != 1:
-            raise argparse.ArgumentTypeError(f"expected one number (got {text!r})")
-        return values[0]
-
-    return parse
-
-
 def _lstm_init(text: str) -> str | float:
     if text in ("chrono", "torch"):
         return text
     try:
-        return _one(float, None)(text)
+        return common.number_type(float, None)(text)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
             f"expected chrono, torch or a forget-gate bias like 1 (got {text!r})"
@@ -84,7 +50,7 @@ def _ascending(parse):
     return lambda text: tuple(sorted(set(parse(text))))
 
 
-COUNT = _one(int, 1)
+COUNT = common.number_type(int, 1)
 
 
 def add_parser(subparsers) -> None:
@@ -104,13 +70,13 @@ def add_parser(subparsers) -> None:
     )
     grad.add_argument(
         "--radii",
-        type=_numbers(float, 0, "0.5,1.0,1.5", above=True),
+        type=common.numbers_type(float, 0, "0.5,1.0,1.5", above=True),
         default=(0.5, 1.0, 1.5),
         help="spectral radii of the vanilla RNN's W_rec (default: 0.5,1.0,1.5)",
     )
     grad.add_argument(
         "--forget-biases",
-        type=_numbers(float, None, "1,3"),
+        type=common.numbers_type(float, None, "1,3"),
         default=(1.0, 3.0),
         help="forget-gate biases of extra LSTMs beside the torch-init one (default: 1,3)",
     )
@@ -124,7 +90,7 @@ def add_parser(subparsers) -> None:
     )
     grad.add_argument(
         "--burn-in",
-        type=_one(int, 0),
+        type=common.number_type(int, 0),
         default=100,
         help="steps run before the measured ones, so every lag sees the settled state "
         "(default: 100)",
@@ -140,7 +106,7 @@ def add_parser(subparsers) -> None:
     )
     memory.add_argument(
         "--lags",
-        type=_ascending(_numbers(int, 1, "10,25,50,100,200")),
+        type=_ascending(common.numbers_type(int, 1, "10,25,50,100,200")),
         default=(10, 25, 50, 100, 200),
         help="sequence lengths T (default: 10,25,50,100,200)",
     )
@@ -154,12 +120,14 @@ def add_parser(subparsers) -> None:
     memory.add_argument(
         "--steps", type=COUNT, default=1000, help="most Adam steps per run (default: 1000)"
     )
-    memory.add_argument("--symbols", type=_one(int, 2), default=4, help="alphabet (default: 4)")
+    memory.add_argument(
+        "--symbols", type=common.number_type(int, 2), default=4, help="alphabet (default: 4)"
+    )
     memory.add_argument("--hidden", type=COUNT, default=32, help="hidden units (default: 32)")
     memory.add_argument("--batch", type=COUNT, default=64, help="batch size (default: 64)")
     memory.add_argument(
         "--lr",
-        type=_one(float, 0, above=True),
+        type=common.number_type(float, 0, above=True),
         default=5e-3,
         help="Adam learning rate (default: 0.005)",
     )
