@@ -39,6 +39,7 @@ CONFIGS = {  # name -> PanelForecaster parameters besides the horizon and the ba
     "direct": {},  # the default: the global MLP ensemble
     "local_fc": {"strategy": "local", "model": "fc"},  # the demo's one-step network, fed back
     "local_lstm": {"strategy": "local", "model": "lstm"},
+    "linear": {"preset": "linear"},  # one linear layer on a long window, each shifted (NLinear)
 }
 REFERENCES = ("seasonal_naive", "theta", "damped")
 
@@ -97,8 +98,7 @@ def m3_validation(group: str, configs: list[str]) -> str:
         f"{len(keep)} of {len(sizes)} M3 {group} series have the history the local check needs."
     ]
     for config in configs:
-        params = {"strategy": "local"} if config.startswith("local") else {}
-        params |= {"model": "lstm"} if config == "local_lstm" else {}
+        params = dict(CONFIGS[config])
         start = time.perf_counter()
         f = PanelForecaster(horizon=horizon, **params).fit(df)
         seconds = time.perf_counter() - start

@@ -38,8 +38,8 @@ MODEL_FLAGS = [  # (flag, options): the model's flags, PanelForecaster's paramet
         "forecasts; seq2seq: a global encoder-decoder; local: the demo's one-step network, one "
         "per series, fed its own forecasts")),
     ("--preset", dict(choices=tuple(PRESETS), default="mlp", help="mlp: the global MLP ensemble "
-        "(default); linear: one linear layer on the last 336 values (at most half the shortest "
-        "series), shifted by the last one (NLinear), for long horizons")),
+        "(default); linear: one linear layer on the last 336 values (at most a fifth of the "
+        "shortest series), shifted by the last one (NLinear), for long horizons")),
     ("--ensemble", dict(type=int, default=None, help="global: members whose median is the "
         "forecast, each with its own seed and window length (default: 12; linear preset 4)")),
     ("--lags", dict(type=int, default=None, help="window length (default global: members cycle "

@@ -100,8 +100,10 @@ def resolve_horizon(horizon: int | None, season: int) -> int:
 
 def resolve_options(params: dict, shortest: int, horizon: int, season: int) -> ForecastOptions:
     """Fill the options left unset from the preset and the strategy, and check them.
-    A preset's window length is capped at half of what the shortest series has left after
-    the backtest (params' backtest and step), so every series still gives many windows."""
+    A preset's window length is capped at a fifth of what the shortest series has left after
+    the backtest (params' backtest and step), so every series gives at least four windows per
+    input value: at half (as first written) a linear layer on a short series had about as many
+    weights a step as windows, and failed (benchmarks/one_series.py, docs/forecast.md)."""
     strategy, model = params["strategy"], params["model"]
     one_of("strategy", strategy, STRATEGIES)
     one_of("preset", params["preset"], tuple(PRESETS))
@@ -135,7 +137,7 @@ def resolve_options(params: dict, shortest: int, horizon: int, season: int) -> F
             whole(name, params[name], minimum=None)
     if defaults["lags"] is not None and not local:
         step = params["step"] or horizon
-        room = (shortest - horizon - (params["backtest"] - 1) * step) // 2
+        room = (shortest - horizon - (params["backtest"] - 1) * step) // 5
         defaults["lags"] = min(defaults["lags"], max(2 * season, room, 1))
     chosen = {k: params[k] if params[k] is not None else v for k, v in defaults.items()}
     for name in ("hidden", "layers", "ensemble") + (

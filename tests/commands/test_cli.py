@@ -244,8 +244,9 @@ def test_forecast_presets_and_strategies(tmp_path, capsys):
     out = tmp_path / "linear"
     assert main([*base, "--preset", "linear", "--loss", "mse", "--out", str(out)]) == 0
     config = json.loads((out / "config.json").read_text())["model"]
-    # the preset's 336-value window shrinks to half the shortest series' history
-    assert config["input_size"] == (54 - 4) // 2 and config["normalize"] == "last"
+    # the preset's 336-value window shrinks to a fifth of the shortest series' history, but
+    # never below two seasons (monthly here)
+    assert config["input_size"] == max(2 * 12, (54 - 4) // 5) and config["normalize"] == "last"
     assert config["model_configs"][0]["hidden"] == [] and config["ensemble"] == 4
     assert config["train_config"]["loss"] == "mse"
     rows = json.loads((out / "metrics.json").read_text())["models"]

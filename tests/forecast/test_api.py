@@ -219,3 +219,16 @@ def test_the_examples_reported_for_the_docs(tmp_path, monkeypatch):
     assert repr(clone(f)) == (
         "PanelForecaster(horizon=6, strategy='local', model='gru', baselines='naive', epochs=100)"
     )
+
+
+def test_the_linear_presets_window_leaves_four_windows_per_input_value():
+    """At half the history (as first written) a linear layer on elec_equip had 122 weights a
+    step for 124 windows and scored MASE 5.0; a fifth leaves at least four windows a weight."""
+    from rnnlab.forecast import options
+
+    params = PanelForecaster(preset="linear").get_params()
+    resolved = options.resolve_options(params, shortest=257, horizon=12, season=12)
+    windows = 257 - 12 - resolved.lags + 1  # the hold-out check's training windows
+    assert resolved.lags == (257 - 12) // 5 and windows >= 4 * resolved.lags
+    long = options.resolve_options(params, shortest=8_640, horizon=96, season=24)
+    assert long.lags == 336  # long series (ETTh1) keep the preset's window
