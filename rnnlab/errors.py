@@ -6,6 +6,8 @@ names the parameter (`ensemble must be at least 1`); the CLI shows the same mess
 flag that sets it (`--ensemble must be at least 1`).
 """
 
+import numbers
+
 
 class RnnlabError(Exception):
     """Bad input or a bad option: one line saying what was wrong and what to do."""
@@ -40,6 +42,22 @@ def literal(value: object) -> str:
     """`value` as text inside a ParameterError template: its braces doubled, so that a series id,
     a path or a bad value such as "{x}" is shown as it is, not taken for a parameter's place."""
     return str(value).replace("{", "{{").replace("}", "}}")
+
+
+def shown(value: object) -> str:
+    """`value` inside a message template: a string quoted, braces kept literal."""
+    return literal(repr(value) if isinstance(value, str) else value)
+
+
+def is_whole(value: object, least: int | None = None) -> bool:
+    """An integer of any kind (numpy's too) but not a bool, and at least `least` when given."""
+    whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    return whole and (least is None or value >= least)
+
+
+def is_real(value: object) -> bool:
+    """A real number of any kind (numpy's too), but not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def printable(text: object) -> str:

@@ -10,7 +10,6 @@ so nothing can leak between folds.
 
 from __future__ import annotations
 
-import numbers
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from rnnlab.classify.inputs import as_labels, as_sequences, class_order
 from rnnlab.classify.names import CHOICES
 from rnnlab.core.params import Params
 from rnnlab.data.ucr import LabelledSequences, prepare
-from rnnlab.errors import ParameterError, RnnlabError, literal
+from rnnlab.errors import ParameterError, RnnlabError, is_real, is_whole, literal
 
 MAX_KERNELS = 100_000  # rocket.MAX_KERNELS, checked here without loading torch
 
@@ -77,7 +76,7 @@ class SequenceClassifier(Params):
             ("batch_size", 2, None, "at least 2"),
         ):
             value = getattr(self, name)
-            whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            whole = is_whole(value)
             if not whole or value < low or (high is not None and value > high):
                 raise ParameterError(name, f"{{name}} must be {rule}" + _type(value, whole))
         for name, ok, rule in (
@@ -85,7 +84,7 @@ class SequenceClassifier(Params):
             ("val_fraction", lambda v: 0 <= v < 1, "in [0, 1)"),
         ):
             value = getattr(self, name)
-            real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            real = is_real(value)
             if not real or not ok(value):
                 raise ParameterError(name, f"{{name}} must be {rule}" + _type(value, real))
         if not isinstance(self.bidirectional, bool | np.bool_):
@@ -93,11 +92,7 @@ class SequenceClassifier(Params):
         if self.pooling not in ("last", "mean"):
             got = literal(repr(self.pooling))
             raise ParameterError("pooling", f"{{name}} must be 'last' or 'mean' (got {got})")
-        if (
-            not isinstance(self.seed, numbers.Integral)
-            or isinstance(self.seed, bool)
-            or self.seed < 0
-        ):
+        if not is_whole(self.seed) or self.seed < 0:
             got = literal(repr(self.seed))
             raise ParameterError("seed", f"{{name}} must be a whole number >= 0 (got {got})")
 

@@ -11,7 +11,6 @@ scoring rows in one call, in chunks or one by one gives the same numbers. `fit_s
 from __future__ import annotations
 
 import math
-import numbers
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ import pandas as pd
 from rnnlab.core.params import Params
 from rnnlab.data.stream import Stream, stream_from_frame
 from rnnlab.detect.names import DEFAULT_THRESHOLDS, METHODS
-from rnnlab.errors import ParameterError, RnnlabError, literal
+from rnnlab.errors import ParameterError, RnnlabError, is_real, is_whole, literal
 
 COLUMNS = ("timestamp", "value", "score", "flagged")
 
@@ -54,15 +53,15 @@ class AnomalyDetector(Params):
             raise ParameterError(
                 "method", f"{{name}} must be one of {', '.join(METHODS)} (got {got})"
             )
-        if self.probation is not None and not _whole(self.probation):
+        if self.probation is not None and not is_whole(self.probation):
             got = literal(repr(self.probation))
             raise ParameterError(
                 "probation", f"{{name}} must be a whole number of rows (got {got})"
             )
-        if self.threshold is not None and not _real(self.threshold):
+        if self.threshold is not None and not is_real(self.threshold):
             got = literal(repr(self.threshold))
             raise ParameterError("threshold", f"{{name}} must be a number or None (got {got})")
-        if not _whole(self.seed) or self.seed < 0:
+        if not is_whole(self.seed) or self.seed < 0:
             got = literal(repr(self.seed))
             raise ParameterError("seed", f"{{name}} must be a whole number >= 0 (got {got})")
 
@@ -213,11 +212,3 @@ def _frame(stream: Stream, scores: np.ndarray, flagged: np.ndarray) -> pd.DataFr
         {"timestamp": stream.timestamps, "value": stream.values, "score": scores,
          "flagged": np.asarray(flagged, bool)}
     )  # fmt: skip
-
-
-def _whole(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -11,14 +11,9 @@ model registry's names (names.py) and imports PanelForecaster on first use. The 
 modules import names.py, never the package, so the lazy import makes no cycle.
 """
 
+from rnnlab.core.lazy import lazy_exports
 from rnnlab.forecast.names import BASELINE_NAMES, MODEL_NAMES, NEURAL_NAMES
 
-__all__ = ["BASELINE_NAMES", "MODEL_NAMES", "NEURAL_NAMES", "PanelForecaster"]
-
-
-def __getattr__(name: str):
-    if name == "PanelForecaster":
-        from rnnlab.forecast.api import PanelForecaster
-
-        return PanelForecaster
-    raise AttributeError(f"module 'rnnlab.forecast' has no attribute {name!r}")
+_EXPORTS = {"PanelForecaster": "rnnlab.forecast.api"}
+__all__ = ["BASELINE_NAMES", "MODEL_NAMES", "NEURAL_NAMES", *_EXPORTS]
+__getattr__ = lazy_exports("rnnlab.forecast", _EXPORTS)

@@ -4,14 +4,13 @@ argument types check the same before a command starts; these guard the Python AP
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
 
-from rnnlab.errors import ParameterError
+from rnnlab.errors import ParameterError, is_real, is_whole, shown
 
 
 def whole(name: str, value, least: int) -> int:
     """`value`, a whole number of at least `least`."""
-    if not (isinstance(value, Integral) and not isinstance(value, bool) and value >= least):
+    if not is_whole(value, least):
         raise ParameterError(
             name, f"{{name}} must be a whole number >= {least} (got {shown(value)})"
         )
@@ -20,7 +19,7 @@ def whole(name: str, value, least: int) -> int:
 
 def number(name: str, value, above: float | None = None) -> float:
     """`value`, a finite number, greater than `above` when given."""
-    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    ok = is_real(value) and math.isfinite(value)
     if not ok or (above is not None and value <= above):
         rule = "a finite number" + ("" if above is None else f" above {above:g}")
         raise ParameterError(name, f"{{name}} must be {rule} (got {shown(value)})")
@@ -35,9 +34,3 @@ def several(name: str, values, check, allow_empty: bool = False) -> tuple:
     if not values and not allow_empty:
         raise ParameterError(name, "{name} must hold at least one value (got none)")
     return values
-
-
-def shown(value) -> str:
-    """`value` inside a message template: strings quoted, braces kept literal."""
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text.replace("{", "{{").replace("}", "}}")

@@ -26,7 +26,7 @@ from torch import nn
 
 from rnnlab.core import CELL_NAMES
 from rnnlab.core.parallel import one_thread
-from rnnlab.errors import ParameterError
+from rnnlab.errors import ParameterError, shown
 from rnnlab.lab import checks
 from rnnlab.lab.rnn import make_cell
 
@@ -250,8 +250,8 @@ def memory_experiment(
 
 def _cell(name: str, value) -> str:
     if value not in CELL_NAMES:
-        shown = checks.shown(value)
-        raise ParameterError(name, f"unknown cell {shown} in {{name}}; choose from rnn, lstm, gru")
+        got = shown(value)
+        raise ParameterError(name, f"unknown cell {got} in {{name}}; choose from rnn, lstm, gru")
     return value
 
 
@@ -259,8 +259,8 @@ def _lstm_init(value) -> str | float:
     if value in ("chrono", "torch"):
         return value
     if isinstance(value, str):
-        shown = checks.shown(value)
+        got = shown(value)
         raise ParameterError(
-            "lstm_init", f"{{name}} must be chrono, torch or a forget-gate bias (got {shown})"
+            "lstm_init", f"{{name}} must be chrono, torch or a forget-gate bias (got {got})"
         )
     return checks.number("lstm_init", value)

@@ -16,12 +16,19 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from numbers import Integral, Real
 from pathlib import Path
 
 from rnnlab.core import CELL_NAMES
 from rnnlab.core.params import Params
-from rnnlab.errors import ParameterError, ParametersError, RnnlabError, literal
+from rnnlab.errors import (
+    ParameterError,
+    ParametersError,
+    RnnlabError,
+    is_real,
+    is_whole,
+    literal,
+    shown,
+)
 
 CELLS = ("lstm", "gru", "rnn")  # in the order the train command lists them
 assert set(CELLS) == set(CELL_NAMES)
@@ -151,11 +158,11 @@ class CharModel(Params):
         text) that there is enough of it; the training and validation parts."""
         if self.cell not in CELLS:
             raise ParameterError(
-                "cell", f"{{name}} must be one of {', '.join(CELLS)} (got {_shown(self.cell)})"
+                "cell", f"{{name}} must be one of {', '.join(CELLS)} (got {shown(self.cell)})"
             )
         for name, ok, rule in self._rules():
             if not ok:
-                value = _shown(getattr(self, name))
+                value = shown(getattr(self, name))
                 raise ParameterError(name, f"{{name}} must be {rule} (got {value})")
         if text is None:
             return None
@@ -183,19 +190,35 @@ class CharModel(Params):
     def _rules(self) -> tuple:
         """(parameter, valid, rule) for each parameter checked by value."""
         return (
-            ("hidden", _whole(self.hidden, 1), "at least 1"),
-            ("layers", _whole(self.layers, 1), "at least 1"),
-            ("embedding", _whole(self.embedding, 1), "at least 1"),
-            ("batch", _whole(self.batch, 1), "at least 1"),
-            ("bptt", _whole(self.bptt, 1), "at least 1"),
-            ("dropout", _real(self.dropout) and 0 <= self.dropout < 1, "in [0, 1)"),
-            ("lr", _real(self.lr) and 0 < self.lr < 1, "in (0, 1)"),
-            ("minutes", _real(self.minutes) and self.minutes > 0, "above 0"),
-            ("steps", self.steps is None or _whole(self.steps, 1), "at least 1"),
-            ("checkpoint_every", _whole(self.checkpoint_every, 0), "0 or more"),
-            ("val_fraction", _real(self.val_fraction) and 0 < self.val_fraction < 1, "in (0, 1)"),
-            ("threads", self.threads is None or _whole(self.threads, 0), "0 (all) or more"),
-            ("seed", _whole(self.seed, 0) and self.seed < 2**32, "in 0 .. 2**32 - 1"),
+            ("hidden", is_whole(self.hidden, 1), "at least 1"),
+            ("layers", is_whole(self.layers, 1), "at least 1"),
+            ("embedding", is_whole(self.embedding, 1), "at least 1"),
+            ("batch", is_whole(self.batch, 1), "at least 1"),
+            ("bptt", is_whole(self.bptt, 1), "at least 1"),
+            ("dropout", is_real(self.dropout) and 0 <= self.dropout < 1, "in [0, 1)"),
+            ("lr", is_real(self.lr) and 0 < self.lr < 1, "in (0, 1)"),
+            ("minutes", is_real(self.minutes) and self.minutes > 0, "above 0"),
+            (
+                "steps",
+                self.steps is None or is_whole(self.steps, 1),
+                "at least 1",
+            ),
+            (
+                "checkpoint_every",
+                is_whole(self.checkpoint_every, 0),
+                "0 or more",
+            ),
+            ("val_fraction", is_real(self.val_fraction) and 0 < self.val_fraction < 1, "in (0, 1)"),
+            (
+                "threads",
+                self.threads is None or is_whole(self.threads, 0),
+                "0 (all) or more",
+            ),
+            (
+                "seed",
+                is_whole(self.seed, 0) and self.seed < 2**32,
+                "in 0 .. 2**32 - 1",
+            ),
         )
 
     # ------------------------------------------------------------------ sample, evaluate
@@ -269,26 +292,13 @@ class CharModel(Params):
 def check_sampling(length: int, temperature: float) -> None:
     """The sampling options, checked before any work (the sample command checks them before
     it loads the model, so a bad option is the only line it prints)."""
-    if not _whole(length, 1):
-        raise ParameterError("length", f"{{name}} must be at least 1 (got {_shown(length)})")
-    if not (_real(temperature) and temperature > 0):  # also refuses nan
-        raise ParameterError("temperature", f"{{name}} must be above 0 (got {_shown(temperature)})")
+    if not is_whole(length, 1):
+        raise ParameterError("length", f"{{name}} must be at least 1 (got {shown(length)})")
+    if not (is_real(temperature) and temperature > 0):  # also refuses nan
+        raise ParameterError("temperature", f"{{name}} must be above 0 (got {shown(temperature)})")
 
 
 def digest(train: str, val: str) -> str:
     """Names a text given without a source, so a resumed fit can tell it is the same one."""
     data = (train + "\x00" + val).encode("utf-8", "surrogatepass")
     return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
-
-
-def _whole(value, least: int) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, bool) and value >= least
-
-
-def _real(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
-
-
-def _shown(value) -> str:
-    """A value inside a message template: strings quoted, braces kept literal."""
-    return literal(repr(value) if isinstance(value, str) else value)
